@@ -1,0 +1,1 @@
+"""Use cases (plain Python, no Qt): live sessions, transcription, search, export; the CLI."""

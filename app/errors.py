@@ -1,0 +1,19 @@
+"""The exceptions that carry a message for the user; the CLI and GUI show these in words."""
+
+from __future__ import annotations
+
+from ingest.errors import IngestError
+from nlp.errors import ModelUnavailable
+from storage.errors import StorageError
+
+
+class UsageError(Exception):
+    """The user asked for something that cannot be done as asked."""
+
+
+USER_ERRORS: tuple[type[Exception], ...] = (
+    IngestError,
+    ModelUnavailable,
+    StorageError,
+    UsageError,
+)

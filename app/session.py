@@ -1,0 +1,299 @@
+"""`LiveSession`: one stream, recorded and transcribed live into the library.
+
+resolve → ffmpeg audio → archive (disk first) → bounded queue → streaming ASR → storage →
+events. The reader and the transcriber run in their own threads; `stop()` is cooperative:
+the reader stops at once, the transcriber commits what it has, the recording is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.config import Settings
+from app.errors import USER_ERRORS
+from app.events import EventBus, SessionError, SessionStatus
+from app.transcript_sink import TranscriptSink
+from ingest.archive import AudioArchive
+from ingest.errors import ArchiveError
+from ingest.reader import AudioStream, ReconnectPolicy
+from ingest.resolve import resolve
+from ingest.types import AudioChunk, StreamInfo
+from nlp.asr import AsrOptions, WhisperBackend
+from nlp.streaming import make_streaming_transcriber
+from storage import Library
+from storage.recordings import STATUS_COMPLETE, STATUS_FAILED
+
+log = logging.getLogger(__name__)
+
+QUEUE_SECONDS = 300.0  # audio the transcriber may fall behind before chunks skip ASR
+HEARTBEAT_S = 5.0
+DRAIN_ON_STOP_S = 15.0  # at stop, transcribe what is queued for at most this long
+CHUNK_S = 0.5
+_END = object()
+
+
+@dataclass(frozen=True)
+class RecordingJob:
+    """Everything needed to run a recording, as plain data (any process can run it)."""
+
+    url: str
+    mode: str = "live"
+    duration_s: float | None = None
+    name: str | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    recording_id: int | None
+    status: str
+    error: str | None
+    duration_s: float
+    segments: int
+
+
+class LiveSession:
+    def __init__(
+        self,
+        job: RecordingJob,
+        library: Library,
+        settings: Settings,
+        bus: EventBus | None = None,
+        policy: ReconnectPolicy | None = None,
+        backend: WhisperBackend | None = None,
+    ) -> None:
+        self.job = job
+        self.library = library
+        self.settings = settings
+        self.bus = bus or EventBus()
+        self.policy = policy or ReconnectPolicy()
+        self._backend = backend
+        self.recording_id: int | None = None
+        self.info: StreamInfo | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize=int(QUEUE_SECONDS / CHUNK_S))
+        self._stream: AudioStream | None = None
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._fatal: str | None = None
+        self._notes: list[str] = []
+        self._received_s = 0.0
+        self._transcribed_s = 0.0
+        self._skipped_s = 0.0
+        self._sink: TranscriptSink | None = None
+        self._done = threading.Event()
+        self._result: SessionResult | None = None
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> int:
+        """Resolve, load the model and begin; raises a user error when that fails."""
+        self._status("resolving", url=self.job.url)
+        self.info = resolve(self.job.url)
+        model = self.job.model or self.settings.model
+        if self._backend is None:
+            options = AsrOptions(model=model, cpu_threads=self.settings.cpu_threads)
+            self._backend = WhisperBackend(options, self.settings.model_cache_dir)
+        record = self.library.recordings.create(
+            url=self.info.url,
+            mode=self.job.mode,
+            title=self.job.name or self.info.title,
+            platform=self.info.platform,
+            channel=self.info.channel,
+            is_live=self.info.is_live,
+            model=model,
+        )
+        self.recording_id = record.id
+        archive_dir = self.settings.archive_dir / f"{record.id:06d}"
+        self.library.recordings.update(
+            record.id, archive_dir=str(archive_dir), language=self._backend.language
+        )
+        self._sink = TranscriptSink(self.library, self.bus, record.id)
+        self._stream = AudioStream(
+            self.info, policy=self.policy, on_status=self._on_stream_status, chunk_s=CHUNK_S
+        )
+        self._threads = [
+            threading.Thread(target=self._read_loop, args=(archive_dir,), name="audio-reader"),
+            threading.Thread(target=self._transcribe_loop, name="transcriber"),
+        ]
+        for thread in self._threads:
+            thread.daemon = True
+            thread.start()
+        return record.id
+
+    def stop(self) -> None:
+        """Ask the session to end; returns at once (use `wait`)."""
+        if not self._stopping.is_set():
+            self._stopping.set()
+            self._status("stopping")
+        if self._stream is not None:
+            self._stream.stop()
+
+    def wait(self, timeout: float | None = None) -> SessionResult | None:
+        self._done.wait(timeout)
+        return self._result
+
+    def run(self) -> SessionResult:
+        self.start()
+        while not self._done.wait(0.5):
+            pass
+        return self._result
+
+    @property
+    def lag_s(self) -> float:
+        return max(0.0, self._received_s - self._transcribed_s)
+
+    # --- reader thread -------------------------------------------------------------------
+
+    def _read_loop(self, archive_dir: Path) -> None:
+        archive = self._open_archive(archive_dir)
+        try:
+            for chunk in self._stream.chunks():
+                archive = self._archive(archive, chunk)
+                self._received_s = chunk.end_s
+                self._enqueue(chunk)
+                if self.job.duration_s and chunk.end_s >= self.job.duration_s:
+                    self._stream.stop()
+        except USER_ERRORS as exc:
+            self._fatal = str(exc)
+            self.bus.publish(SessionError(self.recording_id, str(exc), fatal=True))
+        except Exception as exc:
+            log.exception("Audio reader crashed")
+            self._fatal = f"Reading the stream failed unexpectedly: {exc}"
+            self.bus.publish(SessionError(self.recording_id, self._fatal, fatal=True))
+        finally:
+            if archive is not None:
+                self._close_archive(archive)
+            self._queue.put(_END)
+
+    def _open_archive(self, directory: Path) -> AudioArchive | None:
+        recordings = self.library.recordings
+        rid = self.recording_id
+        try:
+            return AudioArchive(
+                directory,
+                on_file_opened=lambda seq, path, start: recordings.add_archive_file(
+                    rid, seq, str(path), start
+                ),
+                on_file_closed=lambda handle, duration: (
+                    handle and recordings.close_archive_file(handle, duration)
+                ),
+            )
+        except ArchiveError as exc:
+            self._note(str(exc))
+            return None
+
+    def _archive(self, archive: AudioArchive | None, chunk: AudioChunk) -> AudioArchive | None:
+        if archive is None:
+            return None
+        try:
+            archive.write(chunk)
+            return archive
+        except ArchiveError as exc:
+            self._note(f"{exc} Transcription goes on without an audio archive.")
+            self._close_archive(archive)
+            return None
+
+    def _close_archive(self, archive: AudioArchive) -> None:
+        try:
+            archive.close()
+        except Exception as exc:
+            log.warning("Closing the archive failed: %s", exc)
+
+    def _enqueue(self, chunk: AudioChunk) -> None:
+        try:
+            self._queue.put_nowait(chunk)
+        except queue.Full:
+            # The transcriber is too far behind: keep the stream flowing; the audio is archived,
+            # and `resume` can transcribe the skipped part later.
+            self._skipped_s += chunk.duration_s
+            self._status("lagging", lag_s=self.lag_s, skipped_s=self._skipped_s)
+
+    def _on_stream_status(self, state: str, detail: dict) -> None:
+        self._status(state, **detail)
+
+    # --- transcriber thread --------------------------------------------------------------
+
+    def _transcribe_loop(self) -> None:
+        transcriber = make_streaming_transcriber(self.job.mode, self._backend)
+        last_beat = 0.0
+        drain_deadline: float | None = None
+        try:
+            while True:
+                if self._stopping.is_set() and drain_deadline is None:
+                    drain_deadline = time.monotonic() + DRAIN_ON_STOP_S
+                try:
+                    item = self._queue.get(timeout=1.0)
+                except queue.Empty:
+                    item = None
+                if item is _END:
+                    break
+                if item is not None:
+                    if drain_deadline is not None and time.monotonic() > drain_deadline:
+                        self._skipped_s += item.duration_s
+                        continue
+                    for commit in transcriber.push(item.samples, item.start_s):
+                        self._sink.add(commit)
+                    self._transcribed_s = item.end_s
+                if time.monotonic() - last_beat >= HEARTBEAT_S:
+                    last_beat = time.monotonic()
+                    self._heartbeat()
+            for commit in transcriber.finish():
+                self._sink.add(commit)
+            self._sink.flush()
+        except USER_ERRORS as exc:
+            self._note(str(exc))
+            self._stream.stop()
+        except Exception as exc:
+            log.exception("Transcriber crashed")
+            self._note(f"Transcription failed unexpectedly: {exc}")
+            self._stream.stop()
+        finally:
+            self._finish()
+
+    def _heartbeat(self) -> None:
+        try:
+            self.library.recordings.heartbeat(self.recording_id, self._received_s)
+        except USER_ERRORS as exc:
+            log.warning("Heartbeat failed: %s", exc)
+        self._status("live", position_s=self._received_s, lag_s=self.lag_s)
+
+    def _finish(self) -> None:
+        rid = self.recording_id
+        if self._skipped_s:
+            self._notes.append(
+                f"{self._skipped_s:.0f} s of audio were archived but not transcribed live "
+                "(run `python main.py resume` to transcribe them)."
+            )
+        failed = self._fatal is not None and self._received_s == 0
+        status = STATUS_FAILED if failed else STATUS_COMPLETE
+        error = "; ".join(([self._fatal] if self._fatal else []) + self._notes) or None
+        try:
+            self.library.segments.finalize_all(rid)
+            self.library.recordings.update(rid, duration_s=self._received_s)
+            self.library.recordings.finish(rid, status, error)
+        except USER_ERRORS as exc:
+            error = f"{error}; {exc}" if error else str(exc)
+        self._result = SessionResult(
+            recording_id=rid,
+            status=status,
+            error=error,
+            duration_s=self._received_s,
+            segments=len(self.library.segments.for_recording(rid)) if rid else 0,
+        )
+        self._status("failed" if failed else "ended", status=status, error=error)
+        self._done.set()
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _note(self, message: str) -> None:
+        log.warning(message)
+        self._notes.append(message)
+        self.bus.publish(SessionError(self.recording_id, message, fatal=False))
+
+    def _status(self, state: str, **detail) -> None:
+        self.bus.publish(SessionStatus(self.recording_id, state, detail))

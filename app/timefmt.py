@@ -1,0 +1,41 @@
+"""Durations and timestamps as people write and read them."""
+
+from __future__ import annotations
+
+import re
+
+from app.errors import UsageError
+
+_UNIT = {"h": 3600, "m": 60, "s": 1}
+_PART = re.compile(r"(\d+(?:\.\d+)?)([hms])")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from '90', '90s', '30m', '2h', '1h30m' or '1:30:00'."""
+    value = text.strip().lower()
+    try:
+        if ":" in value:
+            seconds = 0.0
+            for part in value.split(":"):
+                seconds = seconds * 60 + float(part)
+            result = seconds
+        elif value.replace(".", "", 1).isdigit():
+            result = float(value)
+        else:
+            parts = _PART.findall(value)
+            if not parts or "".join(n + u for n, u in parts) != value:
+                raise ValueError(value)
+            result = sum(float(n) * _UNIT[u] for n, u in parts)
+    except ValueError:
+        raise UsageError(
+            f"Cannot read {text!r} as a duration (try 90, 30m, 2h or 1:30:00)."
+        ) from None
+    if result <= 0:
+        raise UsageError(f"A duration must be positive, not {text!r}.")
+    return result
+
+
+def hms(seconds: float) -> str:
+    """'hh:mm:ss' for a stream offset."""
+    whole = int(max(0.0, seconds))
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"

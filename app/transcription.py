@@ -1,0 +1,160 @@
+"""Offline transcription: a file (or finite URL), or a recording's archived audio (`resume`).
+
+Same storage and events as a live session, decoded as fast as the CPU allows with the
+offline decoder (whole-file VAD, beam search).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.config import Settings
+from app.errors import USER_ERRORS, UsageError
+from app.events import EventBus
+from app.transcript_sink import TranscriptSink
+from ingest.archive import read_archive
+from ingest.ffmpeg import iter_pcm
+from ingest.resolve import resolve
+from ingest.types import SAMPLE_RATE
+from nlp.asr import AsrOptions, WhisperBackend
+from storage import Library
+from storage.recordings import STATUS_COMPLETE, STATUS_FAILED, STATUS_RECORDING
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, float | None], None]  # (seconds done, seconds total or None)
+
+
+@dataclass(frozen=True)
+class TranscriptionResult:
+    recording_id: int
+    status: str
+    duration_s: float
+    segments: int
+    error: str | None = None
+
+
+def load_backend(settings: Settings, model: str | None = None) -> WhisperBackend:
+    options = AsrOptions(model=model or settings.model, cpu_threads=settings.cpu_threads)
+    return WhisperBackend(options, settings.model_cache_dir)
+
+
+def transcribe_source(
+    source: str,
+    library: Library,
+    settings: Settings,
+    *,
+    bus: EventBus | None = None,
+    name: str | None = None,
+    model: str | None = None,
+    progress: Progress | None = None,
+    backend: WhisperBackend | None = None,
+) -> TranscriptionResult:
+    """Transcribe a whole file or finite URL into a new recording."""
+    info = resolve(source)
+    if info.is_live:
+        raise UsageError(f"{source} is a live stream: use `record` for it.")
+    audio = _decode_all(info.audio_url)  # raises NotAudio/StreamUnavailable before any row
+    backend = backend or load_backend(settings, model)
+    record = library.recordings.create(
+        url=info.url,
+        mode="offline",
+        title=name or info.title,
+        platform=info.platform,
+        channel=info.channel,
+        is_live=False,
+        model=model or settings.model,
+    )
+    duration = len(audio) / SAMPLE_RATE
+    if info.is_local_file:
+        library.recordings.add_archive_file(record.id, 1, str(Path(info.url).resolve()), 0.0)
+    library.recordings.update(record.id, duration_s=duration, language=backend.language)
+    return _transcribe_into(record.id, audio, 0.0, library, backend, bus, progress, duration)
+
+
+def resume_recording(
+    recording_id: int,
+    library: Library,
+    settings: Settings,
+    *,
+    bus: EventBus | None = None,
+    progress: Progress | None = None,
+    backend: WhisperBackend | None = None,
+) -> TranscriptionResult:
+    """Transcribe the archived audio of a recording past its last committed segment."""
+    record = library.recordings.get(recording_id)
+    if record.status == STATUS_RECORDING:
+        raise UsageError(f"Recording {recording_id} is still being recorded.")
+    files = library.recordings.archive_files(recording_id)
+    if not files:
+        raise UsageError(f"Recording {recording_id} has no archived audio to transcribe.")
+    start = library.segments.last_end(recording_id)
+    blocks = [c for c in read_archive([(f.uri, f.start_s) for f in files], from_s=start)]
+    if not blocks:
+        return TranscriptionResult(recording_id, record.status, record.duration_s, 0)
+    backend = backend or load_backend(settings, record.model)
+    # Archive files can have gaps between them (reconnects): decode each run on its own.
+    total = None
+    results = []
+    for run_start, audio in _contiguous_runs(blocks):
+        results.append(
+            _transcribe_into(
+                recording_id, audio, run_start, library, backend, bus, progress, total, finish=False
+            )
+        )
+    end = max(b.end_s for b in blocks)
+    library.recordings.update(recording_id, duration_s=max(record.duration_s, end))
+    library.recordings.finish(recording_id, STATUS_COMPLETE, None)
+    count = len(library.segments.for_recording(recording_id))
+    return TranscriptionResult(recording_id, STATUS_COMPLETE, end, count)
+
+
+def _contiguous_runs(blocks) -> list[tuple[float, np.ndarray]]:
+    runs: list[tuple[float, list[np.ndarray], float]] = []
+    for block in blocks:
+        if runs and abs(block.start_s - runs[-1][2]) < 0.05:
+            start, parts, _ = runs[-1]
+            parts.append(block.samples)
+            runs[-1] = (start, parts, block.end_s)
+        else:
+            runs.append((block.start_s, [block.samples], block.end_s))
+    return [(start, np.concatenate(parts)) for start, parts, _ in runs]
+
+
+def _decode_all(source: str) -> np.ndarray:
+    pieces = list(iter_pcm(source))
+    return np.concatenate(pieces)
+
+
+def _transcribe_into(
+    recording_id: int,
+    audio: np.ndarray,
+    offset: float,
+    library: Library,
+    backend: WhisperBackend,
+    bus: EventBus | None,
+    progress: Progress | None,
+    total: float | None,
+    finish: bool = True,
+) -> TranscriptionResult:
+    sink = TranscriptSink(library, bus or EventBus(), recording_id)
+    try:
+        for segment in backend.transcribe_file_audio(audio, offset=offset):
+            sink.add_segment(segment)
+            if progress:
+                progress(segment.end - offset, total)
+    except USER_ERRORS:
+        raise
+    except Exception as exc:
+        log.exception("Offline transcription failed")
+        library.recordings.finish(recording_id, STATUS_FAILED, f"Transcription failed: {exc}")
+        raise UsageError(f"Transcription failed: {exc}") from exc
+    if finish:
+        library.recordings.finish(recording_id, STATUS_COMPLETE, None)
+    count = len(library.segments.for_recording(recording_id))
+    return TranscriptionResult(recording_id, STATUS_COMPLETE, len(audio) / SAMPLE_RATE, count)

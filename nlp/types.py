@@ -1,0 +1,36 @@
+"""What the nlp layer returns: words and segments on an absolute timeline (seconds)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str  # as Whisper wrote it, usually with a leading space
+    probability: float = 1.0
+
+    def shifted(self, offset: float) -> Word:
+        return Word(self.start + offset, self.end + offset, self.text, self.probability)
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = field(default_factory=tuple)
+    confidence: float | None = None
+    final: bool = True
+
+
+def join_words(words: list[Word] | tuple[Word, ...]) -> str:
+    return "".join(w.text for w in words).strip()
+
+
+def mean_probability(words: list[Word] | tuple[Word, ...]) -> float | None:
+    if not words:
+        return None
+    return sum(w.probability for w in words) / len(words)

@@ -1,0 +1,23 @@
+"""Persistence: SQLAlchemy models, the SQLite engine (WAL + FTS5) and the repositories.
+
+Nothing outside this package writes SQL. The rest of the app talks to `Library` and the
+repositories it hands out, and gets plain frozen dataclasses back.
+"""
+
+from storage.errors import StorageError
+from storage.library import Library
+from storage.records import (
+    ArchiveFileRecord,
+    RecordingRecord,
+    SearchHit,
+    SegmentRecord,
+)
+
+__all__ = [
+    "ArchiveFileRecord",
+    "Library",
+    "RecordingRecord",
+    "SearchHit",
+    "SegmentRecord",
+    "StorageError",
+]

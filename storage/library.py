@@ -1,0 +1,37 @@
+"""`Library`: one open database and the repositories over it."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from storage.engine import make_engine, upgrade_to_head
+from storage.recordings import RecordingRepository
+from storage.search import TranscriptSearch
+from storage.segments import SegmentRepository
+
+
+class Library:
+    """Opens (and migrates) the database at `url` and hands out its repositories.
+
+    Thread-safe: every repository call opens its own short session, so the ASR thread, the
+    CLI and the GUI can share one `Library`.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url)
+        upgrade_to_head(self.engine)
+        sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.recordings = RecordingRepository(sessions)
+        self.segments = SegmentRepository(sessions)
+        self.search = TranscriptSearch(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

@@ -1,0 +1,117 @@
+"""The ORM rows. Column meanings are documented here once; migrations mirror them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Source(Base):
+    """A stream the analyst follows (a channel, a station, a file location)."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String, unique=True, nullable=False)
+    name: Mapped[str | None] = mapped_column(String)
+    platform: Mapped[str | None] = mapped_column(String)
+    channel: Mapped[str | None] = mapped_column(String)
+    is_live: Mapped[bool | None] = mapped_column(Boolean)
+    favourite: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+    recordings: Mapped[list[Recording]] = relationship(back_populates="source")
+
+
+class Recording(Base):
+    """One capture of a source: its audio archive, transcript and state.
+
+    `status` is one of recording, complete, interrupted, failed. `pid`, `host` and
+    `heartbeat_at` let any later process tell a live recording from one whose process died.
+    """
+
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    url: Mapped[str] = mapped_column(String, nullable=False)
+    title: Mapped[str | None] = mapped_column(String)
+    platform: Mapped[str | None] = mapped_column(String)
+    channel: Mapped[str | None] = mapped_column(String)
+    is_live: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    mode: Mapped[str] = mapped_column(String, nullable=False)
+    model: Mapped[str | None] = mapped_column(String)
+    language: Mapped[str | None] = mapped_column(String)
+    started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
+    status: Mapped[str] = mapped_column(String, nullable=False, index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    archive_dir: Mapped[str | None] = mapped_column(String)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    source: Mapped[Source | None] = relationship(back_populates="recordings")
+    segments: Mapped[list[Segment]] = relationship(
+        back_populates="recording", cascade="all, delete-orphan", order_by="Segment.start_s"
+    )
+    archive_files: Mapped[list[ArchiveFile]] = relationship(
+        back_populates="recording", cascade="all, delete-orphan", order_by="ArchiveFile.seq"
+    )
+
+
+class Segment(Base):
+    """A committed stretch of transcript. Times are seconds on the recording's timeline.
+
+    `words` holds `[start, end, word, probability]` lists; `final` is false while a live
+    session is still appending committed words to it.
+    """
+
+    __tablename__ = "segments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    start_s: Mapped[float] = mapped_column(Float, nullable=False)
+    end_s: Mapped[float] = mapped_column(Float, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    words: Mapped[list | None] = mapped_column(JSON)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    speaker: Mapped[str | None] = mapped_column(String)
+    final: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+
+    recording: Mapped[Recording] = relationship(back_populates="segments")
+
+
+class ArchiveFile(Base):
+    """One compressed piece of a recording's raw audio, starting at `start_s` on its timeline."""
+
+    __tablename__ = "archive_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    uri: Mapped[str] = mapped_column(String, nullable=False)
+    start_s: Mapped[float] = mapped_column(Float, nullable=False)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+
+    recording: Mapped[Recording] = relationship(back_populates="archive_files")

@@ -1,0 +1,218 @@
+"""Recordings, their sources and their archived audio files."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.engine import translate_errors
+from storage.errors import StorageError
+from storage.orm import ArchiveFile, Recording, Segment, Source
+from storage.records import ArchiveFileRecord, RecordingRecord
+
+STATUS_RECORDING = "recording"
+STATUS_COMPLETE = "complete"
+STATUS_INTERRUPTED = "interrupted"
+STATUS_FAILED = "failed"
+# A recording whose process is gone, or whose heartbeat is this old, was interrupted.
+STALE_HEARTBEAT = timedelta(minutes=2)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class RecordingRepository:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def create(
+        self,
+        *,
+        url: str,
+        mode: str,
+        title: str | None = None,
+        platform: str | None = None,
+        channel: str | None = None,
+        is_live: bool = False,
+        model: str | None = None,
+        started_at: datetime | None = None,
+    ) -> RecordingRecord:
+        """A new recording in state `recording`, owned by this process; its source is upserted."""
+        with translate_errors("create the recording"), self._sessions.begin() as session:
+            source = session.scalar(select(Source).where(Source.url == url))
+            if source is None:
+                source = Source(
+                    url=url,
+                    name=title,
+                    platform=platform,
+                    channel=channel,
+                    is_live=is_live,
+                    created_at=utcnow(),
+                )
+                session.add(source)
+            row = Recording(
+                source=source,
+                url=url,
+                title=title,
+                platform=platform,
+                channel=channel,
+                is_live=is_live,
+                mode=mode,
+                model=model,
+                started_at=started_at or utcnow(),
+                status=STATUS_RECORDING,
+                pid=os.getpid(),
+                host=socket.gethostname(),
+                heartbeat_at=utcnow(),
+            )
+            session.add(row)
+            session.flush()
+            return _to_record(row)
+
+    def get(self, recording_id: int) -> RecordingRecord:
+        with translate_errors("read the recording"), self._sessions() as session:
+            row = session.get(Recording, recording_id)
+            if row is None:
+                raise StorageError(f"There is no recording with id {recording_id}.")
+            count = session.scalar(
+                select(func.count(Segment.id)).where(Segment.recording_id == recording_id)
+            )
+            return _to_record(row, count or 0)
+
+    def list(self, limit: int | None = None) -> list[RecordingRecord]:
+        counts = (
+            select(Segment.recording_id, func.count(Segment.id).label("n"))
+            .group_by(Segment.recording_id)
+            .subquery()
+        )
+        query = (
+            select(Recording, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.recording_id == Recording.id)
+            .order_by(Recording.started_at.desc(), Recording.id.desc())
+        )
+        if limit:
+            query = query.limit(limit)
+        with translate_errors("list recordings"), self._sessions() as session:
+            return [_to_record(row, n) for row, n in session.execute(query).all()]
+
+    def update(self, recording_id: int, **values) -> None:
+        """Set columns (status, error, title, duration_s, archive_dir, language, ...)."""
+        with translate_errors("update the recording"), self._sessions.begin() as session:
+            row = session.get(Recording, recording_id)
+            if row is None:
+                raise StorageError(f"There is no recording with id {recording_id}.")
+            for key, value in values.items():
+                setattr(row, key, value)
+
+    def heartbeat(self, recording_id: int, duration_s: float) -> None:
+        self.update(recording_id, heartbeat_at=utcnow(), duration_s=duration_s)
+
+    def finish(self, recording_id: int, status: str, error: str | None = None) -> None:
+        self.update(recording_id, status=status, error=error, ended_at=utcnow(), pid=None)
+
+    def mark_orphans_interrupted(self) -> list[int]:
+        """Recordings left `recording` by a process that died are marked `interrupted`.
+
+        A recording belongs to a dead process when its pid no longer runs on this host, or
+        its heartbeat is older than `STALE_HEARTBEAT` (a hung process, or another host).
+        """
+        host = socket.gethostname()
+        now = utcnow()
+        marked: list[int] = []
+        with translate_errors("check for interrupted recordings"), self._sessions.begin() as s:
+            rows = s.scalars(select(Recording).where(Recording.status == STATUS_RECORDING))
+            for row in rows:
+                alive = row.host == host and row.pid is not None and _pid_alive(row.pid)
+                fresh = row.heartbeat_at is not None and now - row.heartbeat_at < STALE_HEARTBEAT
+                if (row.host == host and not alive) or not fresh:
+                    row.status = STATUS_INTERRUPTED
+                    row.error = row.error or "The recording process stopped unexpectedly."
+                    row.ended_at = row.heartbeat_at or now
+                    row.pid = None
+                    marked.append(row.id)
+        return marked
+
+    def delete(self, recording_id: int) -> None:
+        with translate_errors("delete the recording"), self._sessions.begin() as session:
+            row = session.get(Recording, recording_id)
+            if row is not None:
+                session.delete(row)
+
+    # --- archived audio -------------------------------------------------------------------
+
+    def add_archive_file(self, recording_id: int, seq: int, uri: str, start_s: float) -> int:
+        with translate_errors("register archived audio"), self._sessions.begin() as session:
+            row = ArchiveFile(recording_id=recording_id, seq=seq, uri=uri, start_s=start_s)
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def close_archive_file(self, archive_file_id: int, duration_s: float) -> None:
+        with translate_errors("register archived audio"), self._sessions.begin() as session:
+            row = session.get(ArchiveFile, archive_file_id)
+            if row is not None:
+                row.duration_s = duration_s
+
+    def archive_files(self, recording_id: int) -> list[ArchiveFileRecord]:
+        with translate_errors("read archived audio"), self._sessions() as session:
+            rows = session.scalars(
+                select(ArchiveFile)
+                .where(ArchiveFile.recording_id == recording_id)
+                .order_by(ArchiveFile.seq)
+            )
+            return [
+                ArchiveFileRecord(
+                    id=r.id,
+                    recording_id=r.recording_id,
+                    seq=r.seq,
+                    uri=r.uri,
+                    start_s=r.start_s,
+                    duration_s=r.duration_s,
+                )
+                for r in rows
+            ]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return _not_zombie(pid)
+
+
+def _not_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _to_record(row: Recording, segment_count: int = 0) -> RecordingRecord:
+    return RecordingRecord(
+        id=row.id,
+        url=row.url,
+        title=row.title,
+        platform=row.platform,
+        channel=row.channel,
+        is_live=bool(row.is_live),
+        mode=row.mode,
+        model=row.model,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        duration_s=row.duration_s or 0.0,
+        status=row.status,
+        error=row.error,
+        archive_dir=row.archive_dir,
+        source_id=row.source_id,
+        language=row.language,
+        segment_count=segment_count,
+    )

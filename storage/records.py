@@ -1,0 +1,61 @@
+"""Plain, frozen views of stored rows: what the repositories return to the rest of the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class RecordingRecord:
+    id: int
+    url: str
+    title: str | None
+    platform: str | None
+    channel: str | None
+    is_live: bool
+    mode: str
+    model: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    duration_s: float
+    status: str
+    error: str | None
+    archive_dir: str | None
+    source_id: int | None = None
+    language: str | None = None
+    segment_count: int = 0
+
+
+@dataclass(frozen=True)
+class SegmentRecord:
+    id: int
+    recording_id: int
+    start_s: float
+    end_s: float
+    text: str
+    words: list = field(default_factory=list)
+    confidence: float | None = None
+    speaker: str | None = None
+    final: bool = True
+
+
+@dataclass(frozen=True)
+class ArchiveFileRecord:
+    id: int
+    recording_id: int
+    seq: int
+    uri: str
+    start_s: float
+    duration_s: float | None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    recording_id: int
+    recording_title: str | None
+    segment_id: int
+    start_s: float
+    end_s: float
+    text: str
+    snippet: str

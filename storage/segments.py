@@ -1,0 +1,93 @@
+"""Transcript segments: written as they are committed, read back in time order."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.engine import translate_errors
+from storage.orm import Segment
+from storage.records import SegmentRecord
+
+
+class SegmentRepository:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def save(
+        self,
+        recording_id: int,
+        *,
+        start_s: float,
+        end_s: float,
+        text: str,
+        words: list | None = None,
+        confidence: float | None = None,
+        speaker: str | None = None,
+        final: bool = True,
+        segment_id: int | None = None,
+    ) -> int:
+        """Insert a segment, or replace the one with `segment_id` (a live segment that grew).
+
+        Each call is its own transaction, so whatever was committed survives a crash.
+        """
+        with translate_errors("save the transcript"), self._sessions.begin() as session:
+            row = session.get(Segment, segment_id) if segment_id is not None else None
+            if row is None:
+                row = Segment(recording_id=recording_id)
+                session.add(row)
+            row.start_s = start_s
+            row.end_s = end_s
+            row.text = text
+            row.words = words
+            row.confidence = confidence
+            row.speaker = speaker
+            row.final = final
+            session.flush()
+            return row.id
+
+    def for_recording(self, recording_id: int) -> list[SegmentRecord]:
+        with translate_errors("read the transcript"), self._sessions() as session:
+            rows = session.scalars(
+                select(Segment)
+                .where(Segment.recording_id == recording_id)
+                .order_by(Segment.start_s, Segment.id)
+            )
+            return [_to_record(r) for r in rows]
+
+    def last_end(self, recording_id: int) -> float:
+        """Where the committed transcript ends on the timeline (0 when there is none)."""
+        with translate_errors("read the transcript"), self._sessions() as session:
+            value = session.scalar(
+                select(func.max(Segment.end_s)).where(Segment.recording_id == recording_id)
+            )
+            return float(value or 0.0)
+
+    def finalize_all(self, recording_id: int) -> None:
+        with translate_errors("save the transcript"), self._sessions.begin() as session:
+            for row in session.scalars(
+                select(Segment).where(Segment.recording_id == recording_id, ~Segment.final)
+            ):
+                row.final = True
+
+    def delete_after(self, recording_id: int, start_s: float) -> None:
+        with translate_errors("save the transcript"), self._sessions.begin() as session:
+            session.execute(
+                delete(Segment).where(
+                    Segment.recording_id == recording_id, Segment.start_s >= start_s
+                )
+            )
+
+
+def _to_record(row: Segment) -> SegmentRecord:
+    return SegmentRecord(
+        id=row.id,
+        recording_id=row.recording_id,
+        start_s=row.start_s,
+        end_s=row.end_s,
+        text=row.text,
+        words=list(row.words or []),
+        confidence=row.confidence,
+        speaker=row.speaker,
+        final=row.final,
+    )

@@ -1,0 +1,105 @@
+"""Shared fixtures: speech from espeak-ng, loopback HLS and Icecast servers, a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.fixtures import servers, speech  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def speech_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("speech")
+
+
+@pytest.fixture(scope="session")
+def programme_wav(speech_dir) -> Path:
+    """Two seconds of silence, then SCRIPT_A spoken, then silence: about 20 s."""
+    lead = speech.silence(2.0, speech_dir / "lead.wav")
+    spoken = speech.speak(speech.SCRIPT_A, speech_dir / "a.wav")
+    tail = speech.silence(3.0, speech_dir / "tail.wav")
+    return speech.concat([lead, spoken, tail], speech_dir / "programme.wav")
+
+
+@pytest.fixture(scope="session")
+def script_b_wav(speech_dir) -> Path:
+    return speech.speak(speech.SCRIPT_B, speech_dir / "b.wav")
+
+
+@pytest.fixture(scope="session")
+def silence_mp3(speech_dir) -> bytes:
+    return servers.encode_mp3(speech.silence(5.0, speech_dir / "quiet.wav"),
+                              speech_dir / "quiet.mp3")
+
+
+@pytest.fixture
+def hls_stream(programme_wav, tmp_path):
+    stream = servers.LiveHls(programme_wav, tmp_path / "hls")
+    stream.wait_ready()
+    yield stream
+    stream.close()
+
+
+@pytest.fixture
+def icecast(programme_wav, silence_mp3, speech_dir):
+    programme = servers.encode_mp3(programme_wav, speech_dir / "programme.mp3")
+    server = servers.IcecastServer(programme, silence_mp3)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def workdir(tmp_path) -> Path:
+    """A data dir and database of their own for one test."""
+    (tmp_path / "data").mkdir()
+    return tmp_path
+
+
+def cli_env(workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["STREAMLENS_DB"] = str(workdir / "library.db")
+    env["STREAMLENS_DATA_DIR"] = str(workdir / "data")
+    env["STREAMLENS_CACHE_DIR"] = str(workdir.parent / "cache")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture
+def run_cli(workdir):
+    """Run `python main.py ...` in a subprocess against this test's library."""
+
+    def run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), *args],
+            cwd=ROOT,
+            env=cli_env(workdir),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run
+
+
+def normalise(text: str) -> str:
+    text = re.sub(r"[^a-z' ]+", " ", text.lower())
+    return " ".join(text.split())
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    import jiwer
+
+    return jiwer.wer(normalise(reference), normalise(hypothesis))
