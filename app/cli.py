@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("record", parents=[common], help="record and transcribe a stream live")
     p.add_argument("url", help="any URL yt-dlp understands (Twitch, YouTube, HLS, radio) or a file")
     p.add_argument("--name", help="title to store instead of the stream's own")
-    p.add_argument("--duration", type=parse_duration, help="stop after this long (90, 30m, 2h)")
+    p.add_argument("--duration", type=_duration_arg, help="stop after this long (90, 30m, 2h)")
     p.add_argument(
         "--mode",
         choices=("live", "monitor"),
@@ -80,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, help="the CSV file to write")
     p.add_argument("--bom", action="store_true", help="start with a UTF-8 BOM (for Excel)")
     return parser
+
+
+def _duration_arg(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ingest.errors import IngestError, NotAudio
+from ingest.errors import NotAudio
 from ingest.ffmpeg import PcmProcess, describe_failure, pcm_command
 from ingest.types import SAMPLE_RATE, AudioChunk, StreamInfo
 
@@ -78,15 +78,27 @@ class AudioStream:
 
     def chunks(self) -> Iterator[AudioChunk]:
         self._on_status(CONNECTING, {})
-        yield from self._read_connection(first=True)
-        while not self._stop.is_set() and self._should_reconnect():
-            if not self._reconnect():
+        self._last_audio_wall = time.monotonic()
+        finished = yield from self._read_connection(first=True)
+        delays = self.policy.delays()
+        attempt = 0
+        while not (finished or self._stop.is_set() or self.info.is_local_file):
+            delay = next(delays)
+            silent_for = time.monotonic() - self._last_audio_wall
+            if silent_for + delay > self.policy.give_up_after_s:
+                log.info("No audio for %.0f s: the stream has ended", silent_for)
                 break
-            yield from self._read_connection(first=False)
+            attempt += 1
+            self._on_status(RECONNECTING, {"attempt": attempt, "delay_s": delay})
+            if self._stop.wait(delay):
+                break
+            produced_before = self.position_s
+            finished = yield from self._read_connection(first=False)
+            if self.position_s > produced_before:
+                self.reconnects += 1
+                delays = self.policy.delays()
+                attempt = 0
         self._on_status(ENDED, {"position_s": self.position_s})
-
-    def _should_reconnect(self) -> bool:
-        return not self.info.is_local_file
 
     def _open(self) -> PcmProcess:
         seek = 0.0 if self.info.is_live else self.position_s
@@ -104,58 +116,37 @@ class AudioStream:
         return proc
 
     def _read_connection(self, first: bool) -> Iterator[AudioChunk]:
+        """Yield one connection's audio; returns True when the source has really ended."""
         proc = self._open()
         produced = 0
-        self._last_error: IngestError | None = None
         try:
             while True:
                 samples = proc.read(self._chunk)
                 if samples is None:
                     break
                 if produced == 0:
+                    if not first and self.info.is_live:
+                        # Time kept flowing while we were away: skip the outage.
+                        self.position_s += time.monotonic() - self._last_audio_wall
                     self._on_status(LIVE, {"position_s": self.position_s})
                 produced += len(samples)
                 chunk = AudioChunk(samples, self.position_s)
                 self.position_s = chunk.end_s
-                self._wall_at_last_audio = time.monotonic()
+                self._last_audio_wall = time.monotonic()
                 yield chunk
         finally:
             proc.stop()
             code = proc.wait()
         if self._stop.is_set():
-            return
-        if produced == 0:
-            error = (
-                describe_failure(self.info.audio_url, proc.stderr_text)
-                if code
-                else NotAudio(f"{self.info.url} contains no audio.")
-            )
-            if first:
-                raise error
-            self._last_error = error
-        self._finished_cleanly = (code == 0 and not self.info.is_live) or self._playlist_ended()
+            return True
+        if produced == 0 and first:
+            if code:
+                raise describe_failure(self.info.audio_url, proc.stderr_text)
+            raise NotAudio(f"{self.info.url} contains no audio.")
         log.info("Connection ended (exit %s) at %.1f s", code, self.position_s)
-
-    def _reconnect(self) -> bool:
-        """Wait and reopen until audio flows again or the policy gives up; False = ended."""
-        if getattr(self, "_finished_cleanly", False):
-            return False
-        started = getattr(self, "_wall_at_last_audio", time.monotonic())
-        for attempt, delay in enumerate(self.policy.delays(), start=1):
-            waited = time.monotonic() - started
-            if waited + delay > self.policy.give_up_after_s:
-                log.info("No audio for %.0f s: the stream has ended", waited)
-                return False
-            self._on_status(RECONNECTING, {"attempt": attempt, "delay_s": delay})
-            if self._stop.wait(delay):
-                return False
-            if self._probe():
-                self.reconnects += 1
-                if self.info.is_live:
-                    # Skip the outage on the timeline: time kept flowing while we were away.
-                    self.position_s += time.monotonic() - started
-                return True
-        return False
+        if produced and code == 0 and not self.info.is_live:
+            return True
+        return self._playlist_ended()
 
     def _playlist_ended(self) -> bool:
         """An HLS playlist that says #EXT-X-ENDLIST has ended: no point reconnecting."""
@@ -163,20 +154,6 @@ class AudioStream:
             return False
         text = _fetch_text(self.info.audio_url, self.info.http_headers)
         return text is not None and "#EXT-X-ENDLIST" in text
-
-    def _probe(self) -> bool:
-        """Whether the source answers again; the real reopen happens in `_read_connection`."""
-        from urllib.error import URLError
-        from urllib.request import Request, urlopen
-
-        if "://" not in self.info.audio_url or not self.info.audio_url.startswith("http"):
-            return True
-        request = Request(self.info.audio_url, headers=self.info.http_headers)
-        try:
-            with urlopen(request, timeout=5) as response:
-                return 200 <= response.status < 400
-        except (URLError, OSError, ValueError):
-            return False
 
 
 def _fetch_text(url: str, headers: dict[str, str], limit: int = 1 << 20) -> str | None:

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from storage.errors import StorageError
 
@@ -87,13 +87,13 @@ def translate_errors(doing: str) -> Iterator[None]:
         yield
     except StorageError:
         raise
-    except OperationalError as exc:
-        raise StorageError(f"Could not {doing}: {describe_operational_error(exc)}") from exc
+    except DBAPIError as exc:
+        raise StorageError(f"Could not {doing}: {describe_database_error(exc)}") from exc
     except SQLAlchemyError as exc:
         raise StorageError(f"Could not {doing}: {exc.__class__.__name__}: {exc}") from exc
 
 
-def describe_operational_error(exc: OperationalError) -> str:
+def describe_database_error(exc: DBAPIError) -> str:
     message = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = message.lower()
     if "locked" in lowered or "busy" in lowered:
@@ -105,6 +105,6 @@ def describe_operational_error(exc: OperationalError) -> str:
         return "the disk is full (free some space; nothing committed so far was lost)"
     if "unable to open" in lowered:
         return "the database file cannot be opened (check the path and its permissions)"
-    if "not a database" in lowered or "malformed" in lowered:
+    if "not a database" in lowered or "malformed" in lowered or "file is encrypted" in lowered:
         return "the file is not a Streamlens database or is damaged"
     return message

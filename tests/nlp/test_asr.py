@@ -1,0 +1,94 @@
+"""Whisper through faster-whisper: offline and both streaming modes on espeak-ng speech."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ingest.ffmpeg import decode_to_array
+from nlp.asr import AsrOptions, WhisperBackend
+from nlp.errors import ModelUnavailable
+from nlp.models import resolve_whisper_model
+from nlp.streaming import LiveTranscriber, MonitorTranscriber, make_streaming_transcriber
+from nlp.types import join_words
+from tests.conftest import wer
+from tests.fixtures.speech import SCRIPT_A
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory):
+    return WhisperBackend(AsrOptions(), tmp_path_factory.mktemp("models"))
+
+
+def stream_file(transcriber, audio: np.ndarray, offset: float = 0.0, chunk: int = 8000):
+    words = []
+    for i in range(0, len(audio), chunk):
+        for commit in transcriber.push(audio[i : i + chunk], offset + i / 16000):
+            words += commit.words
+    for commit in transcriber.finish():
+        words += commit.words
+    return words
+
+
+def test_offline_transcription_is_accurate_and_timed(backend, programme_wav):
+    audio = decode_to_array(str(programme_wav))
+    segments = list(backend.transcribe_file_audio(audio, offset=100.0))
+    text = " ".join(s.text for s in segments)
+    assert wer(SCRIPT_A, text) <= 0.1
+    assert segments[0].start >= 101.0  # 2 s of leading silence, shifted by the offset
+    assert all(a.end <= b.start + 0.01 for a, b in zip(segments, segments[1:], strict=False))
+
+
+@pytest.mark.parametrize("mode", ["live", "monitor"])
+def test_streaming_modes_commit_every_word_once_in_order(backend, programme_wav, mode):
+    audio = decode_to_array(str(programme_wav))
+    words = stream_file(make_streaming_transcriber(mode, backend), audio, offset=50.0)
+    assert wer(SCRIPT_A, join_words(words)) <= 0.15
+    starts = [w.start for w in words]
+    assert starts == sorted(starts)
+    assert 51.0 <= starts[0] and words[-1].end <= 50.0 + len(audio) / 16000 + 0.1
+
+
+def test_silence_costs_no_decoding(backend):
+    transcriber = LiveTranscriber(backend)
+    quiet = np.zeros(16000 * 20, dtype=np.float32)
+    assert stream_file(transcriber, quiet) == []
+    assert transcriber.decode_calls == 0
+    assert transcriber.buffered_seconds < 1.0  # silence is not kept in memory
+
+
+def test_a_gap_in_the_stream_flushes_and_keeps_absolute_times(backend, programme_wav):
+    audio = decode_to_array(str(programme_wav))
+    half = len(audio) // 2
+    transcriber = MonitorTranscriber(backend)
+    words = []
+    for i in range(0, half, 8000):
+        for c in transcriber.push(audio[i : min(i + 8000, half)], i / 16000):
+            words += c.words
+    # The stream comes back 30 s later on the timeline (a reconnect skipped the outage).
+    for i in range(half, len(audio), 8000):
+        for c in transcriber.push(audio[i : i + 8000], 30.0 + i / 16000):
+            words += c.words
+    for c in transcriber.finish():
+        words += c.words
+    cut = half / 16000
+    before = [w for w in words if w.start < cut]
+    after = [w for w in words if w.start >= 30.0 + cut - 0.01]
+    assert before and after  # words on both sides of the gap, each at its own time
+    assert len(before) + len(after) == len(words)  # nothing placed inside the gap
+    assert wer(SCRIPT_A, join_words(words)) <= 0.3  # a cut mid-sentence costs a word or two
+
+
+def test_unknown_model_name_is_explained():
+    with pytest.raises(ModelUnavailable, match="not bundled"):
+        resolve_whisper_model("large-v9", cache_dir=None)
+
+
+def test_bundled_multilingual_base_model_is_assembled_once(tmp_path):
+    path = resolve_whisper_model("base", tmp_path)
+    assert (tmp_path / "whisper-base" / "model.bin").stat().st_size == 145_217_532
+    mtime = (tmp_path / "whisper-base" / "model.bin").stat().st_mtime
+    assert resolve_whisper_model("base", tmp_path) == path
+    assert (tmp_path / "whisper-base" / "model.bin").stat().st_mtime == mtime

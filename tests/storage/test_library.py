@@ -1,0 +1,129 @@
+"""The library database: schema by migration, FTS kept in step, crash bookkeeping, errors."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import text
+
+from storage import Library, StorageError
+from storage.recordings import STATUS_INTERRUPTED, STATUS_RECORDING
+from storage.search import to_fts_query
+
+
+@pytest.fixture
+def library(tmp_path):
+    lib = Library(f"sqlite:///{tmp_path / 'lib.db'}")
+    yield lib
+    lib.close()
+
+
+def test_new_database_is_migrated_to_head_in_wal_mode(library, tmp_path):
+    with library.engine.connect() as conn:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        mode = conn.execute(text("PRAGMA journal_mode")).scalar()
+        tables = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
+    assert version == "0001"
+    assert mode == "wal"
+    assert {"sources", "recordings", "segments", "archive_files", "segments_fts"} <= tables
+
+
+def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path):
+    url = f"sqlite:///{tmp_path / 'lib.db'}"
+    with Library(url) as lib:
+        rid = lib.recordings.create(url="http://x/a.mp3", mode="live").id
+    with Library(url) as lib:
+        assert lib.recordings.get(rid).url == "http://x/a.mp3"
+
+
+def test_search_follows_inserts_growth_and_deletes(library):
+    rid = library.recordings.create(url="u", mode="live", title="Morning").id
+    sid = library.segments.save(rid, start_s=1, end_s=2, text="the council", final=False)
+    assert [h.segment_id for h in library.search.search("council")] == [sid]
+    library.segments.save(
+        rid, start_s=1, end_s=4, text="the council votes on budgets", segment_id=sid
+    )
+    hits = library.search.search("budget")  # porter stemming: budgets ~ budget
+    assert [(h.recording_id, h.start_s) for h in hits] == [(rid, 1.0)]
+    assert "[budgets]" in hits[0].snippet
+    library.recordings.delete(rid)
+    assert library.search.search("council") == []
+
+
+def test_phrase_and_all_words_matching(library):
+    rid = library.recordings.create(url="u", mode="live").id
+    library.segments.save(rid, start_s=0, end_s=1, text="new library budget approved")
+    library.segments.save(rid, start_s=5, end_s=6, text="budget for the new road")
+    assert len(library.search.search("new budget")) == 2
+    assert [h.start_s for h in library.search.search('"library budget"')] == [0.0]
+    assert [h.start_s for h in library.search.search("libr*")] == [0.0]
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "AND OR NOT", "a*b(c)", "NEAR(", "-x +y", ""])
+def test_user_queries_never_raise(library, query):
+    assert isinstance(library.search.search(query), list)
+    assert to_fts_query(query).count('"') % 2 == 0
+
+
+def test_dead_process_recording_is_marked_interrupted(library):
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead_pid = int(done.stdout)
+    rid = library.recordings.create(url="u", mode="live").id
+    library.recordings.update(rid, pid=dead_pid)
+    mine = library.recordings.create(url="v", mode="live").id  # this process: alive
+    assert library.recordings.mark_orphans_interrupted() == [rid]
+    assert library.recordings.get(rid).status == STATUS_INTERRUPTED
+    assert library.recordings.get(mine).status == STATUS_RECORDING
+
+
+def test_list_counts_segments(library):
+    a = library.recordings.create(url="a", mode="live").id
+    library.recordings.create(url="b", mode="live")
+    for i in range(3):
+        library.segments.save(a, start_s=i, end_s=i + 1, text=f"s{i}")
+    counts = {r.url: r.segment_count for r in library.recordings.list()}
+    assert counts == {"a": 3, "b": 0}
+
+
+def test_unknown_recording_is_a_clear_error(library):
+    with pytest.raises(StorageError, match="no recording with id 99"):
+        library.recordings.get(99)
+
+
+def test_locked_database_is_reported_in_words(tmp_path, monkeypatch):
+    import storage.engine
+
+    monkeypatch.setattr(storage.engine, "BUSY_TIMEOUT_S", 0.2)
+    path = tmp_path / "lib.db"
+    lib = Library(f"sqlite:///{path}")
+    blocker = sqlite3.connect(path)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StorageError, match="locked by another program"):
+            lib.recordings.create(url="u", mode="live")
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert lib.recordings.create(url="u", mode="live").id == 1  # usable afterwards
+
+
+def test_database_from_a_newer_version_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'lib.db'}"
+    Library(url).close()
+    conn = sqlite3.connect(tmp_path / "lib.db")
+    conn.execute("UPDATE alembic_version SET version_num='9999'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageError, match="newer Streamlens"):
+        Library(url)
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "lib.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError, match="not a Streamlens database"):
+        Library(f"sqlite:///{path}")
