@@ -41,8 +41,9 @@ def script_b_wav(speech_dir) -> Path:
 
 @pytest.fixture(scope="session")
 def silence_mp3(speech_dir) -> bytes:
-    return servers.encode_mp3(speech.silence(5.0, speech_dir / "quiet.wav"),
-                              speech_dir / "quiet.mp3")
+    return servers.encode_mp3(
+        speech.silence(5.0, speech_dir / "quiet.wav"), speech_dir / "quiet.mp3"
+    )
 
 
 @pytest.fixture

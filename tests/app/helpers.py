@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def assert_timeline_is_monotonic(library: Library, recording_id: int) -> None:
     assert segments, "no transcript was stored"
     for seg in segments:
         assert seg.start_s <= seg.end_s
-    for a, b in zip(segments, segments[1:], strict=False):
+    for a, b in itertools.pairwise(segments):
         assert a.end_s <= b.start_s + 0.05, (a, b)
 
 

@@ -14,7 +14,7 @@ TRICKY = [
     "plain words",
     'a "quoted" word, and a comma',
     "two\nlines",
-    "=HYPERLINK(\"http://evil\")",
+    '=HYPERLINK("http://evil")',
     "-2+3",
     "@SUM(A1)",
     "ünïcödé ✓",
@@ -38,7 +38,7 @@ def test_transcript_round_trips_through_csv(library, tmp_path):
         rows = list(csv.DictReader(f))
     assert list(rows[0].keys()) == TRANSCRIPT_COLUMNS
     assert [r["text"] for r in rows] == [neutralise(t) for t in TRICKY]
-    assert rows[3]["text"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[3]["text"] == '\'=HYPERLINK("http://evil")'
     assert rows[1]["recording_title"] == "Morning, live"
     assert rows[2]["start_s"] == "5.000"
     assert rows[2]["start_time"].endswith("Z") and "T" in rows[2]["start_time"]

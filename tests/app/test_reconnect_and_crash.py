@@ -36,7 +36,10 @@ def two_part_radio(speech_dir, programme_wav, script_b_wav, silence_mp3):
 def start_record(workdir, url: str, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(ROOT / "main.py"), "record", url, *extra],
-        cwd=ROOT, env=cli_env(workdir), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=cli_env(workdir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
 
@@ -54,7 +57,7 @@ def test_dropped_connection_reconnects_on_one_timeline(two_part_radio, workdir):
     wait_for(lambda: "instead" in committed_text(workdir).lower(), timeout=60)
     before = {s.id: (s.text, s.final) for s in _segments(workdir)}
     two_part_radio.drop(down_for_s=3.0)
-    out, err = proc.communicate(timeout=120)
+    _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "reconnecting" in err
     library = open_library(workdir)
@@ -76,8 +79,7 @@ def test_dropped_connection_reconnects_on_one_timeline(two_part_radio, workdir):
 def _segments(workdir):
     library = open_library(workdir)
     try:
-        return [s for r in library.recordings.list()
-                for s in library.segments.for_recording(r.id)]
+        return [s for r in library.recordings.list() for s in library.segments.for_recording(r.id)]
     finally:
         library.close()
 

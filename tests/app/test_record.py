@@ -45,8 +45,9 @@ def test_record_live_hls(hls_stream, run_cli, workdir, mode):
 
 @pytest.mark.parametrize("mode", ["live", "monitor"])
 def test_record_icecast_radio_for_a_duration(icecast, run_cli, workdir, mode):
-    result = run_cli("record", icecast.url, "--mode", mode, "--duration", "21",
-                     "--name", "Loopback FM")
+    result = run_cli(
+        "record", icecast.url, "--mode", mode, "--duration", "21", "--name", "Loopback FM"
+    )
     assert result.returncode == 0, result.stderr
     check_recording(workdir, run_cli, expect_live=True)
     library = open_library(workdir)

@@ -8,8 +8,15 @@ from app.timefmt import hms, parse_duration
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("90", 90), ("90s", 90), ("30m", 1800), ("2h", 7200), ("1h30m", 5400), ("1:30:00", 5400),
-     ("0.5", 0.5)],
+    [
+        ("90", 90),
+        ("90s", 90),
+        ("30m", 1800),
+        ("2h", 7200),
+        ("1h30m", 5400),
+        ("1:30:00", 5400),
+        ("0.5", 0.5),
+    ],
 )
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds

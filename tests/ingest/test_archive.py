@@ -42,8 +42,9 @@ def test_archive_rolls_files_and_restarts_at_gaps(tmp_path):
 
 def test_read_archive_returns_chunks_on_the_timeline(tmp_path):
     paths = []
-    archive = AudioArchive(tmp_path, file_s=3.0,
-                           on_file_opened=lambda s, p, t: paths.append((str(p), t)))
+    archive = AudioArchive(
+        tmp_path, file_s=3.0, on_file_opened=lambda s, p, t: paths.append((str(p), t))
+    )
     for i in range(8):
         archive.write(AudioChunk(tone(0.5), 10.0 + i * 0.5))
     archive.close()

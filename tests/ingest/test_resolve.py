@@ -54,10 +54,16 @@ def test_not_a_url_nor_a_file():
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("ERROR: [generic] Unable to download webpage: HTTP Error 404: Not Found (caused by "
-         "<HTTPError 404>)", "the server answered 404 Not Found."),
-        ("ERROR: [generic] x: Unable to download webpage: <urlopen error [Errno -2] Name or "
-         "service not known>", "the host name does not resolve"),
+        (
+            "ERROR: [generic] Unable to download webpage: HTTP Error 404: Not Found (caused by "
+            "<HTTPError 404>)",
+            "the server answered 404 Not Found.",
+        ),
+        (
+            "ERROR: [generic] x: Unable to download webpage: <urlopen error [Errno -2] Name or "
+            "service not known>",
+            "the host name does not resolve",
+        ),
     ],
 )
 def test_ytdlp_messages_are_cleaned(raw, expected):

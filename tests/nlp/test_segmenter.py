@@ -7,8 +7,9 @@ from nlp.types import Word
 
 
 def words(text: str, start: float = 0.0, step: float = 0.3) -> list[Word]:
-    return [Word(start + i * step, start + i * step + 0.25, f" {w}") for i, w in
-            enumerate(text.split())]
+    return [
+        Word(start + i * step, start + i * step + 0.25, f" {w}") for i, w in enumerate(text.split())
+    ]
 
 
 def test_open_segment_grows_then_closes_at_sentence_end():

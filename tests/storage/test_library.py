@@ -69,8 +69,12 @@ def test_user_queries_never_raise(library, query):
 
 
 def test_dead_process_recording_is_marked_interrupted(library):
-    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     dead_pid = int(done.stdout)
     rid = library.recordings.create(url="u", mode="live").id
     library.recordings.update(rid, pid=dead_pid)
