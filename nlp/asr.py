@@ -28,7 +28,7 @@ class AsrOptions:
     cpu_threads: int = 0  # 0: choose from the machine
     language: str | None = None  # None: English for *.en models, detected otherwise
     beam_size: int = 5
-    stream_beam_size: int = 1  # streaming re-decodes often; greedy keeps it real time
+    stream_beam_size: int = 5  # greedy is cheaper but its hypotheses agree less often
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class WhisperBackend:
             words.extend(Word(w.start, w.end, w.word, w.probability) for w in seg.words or [])
         if self.language is None and info.language:
             self.language = info.language
-        return Decoded(words, ends, info.language)
+        return Decoded(drop_repetition_loops(words), ends, info.language)
 
     def transcribe_file_audio(
         self, audio: np.ndarray, offset: float = 0.0, prompt: str = ""
@@ -98,6 +98,48 @@ class WhisperBackend:
                 words=words,
                 confidence=mean_probability(words),
             )
+
+
+LOOP_MIN_REPEATS = 3
+LOOP_MAX_NGRAM = 8
+
+
+def drop_repetition_loops(words: list[Word]) -> list[Word]:
+    """Cut Whisper's repetition loops ("see you in the next video, see you in the ...").
+
+    An n-gram (1-8 words) repeated back to back `LOOP_MIN_REPEATS` times or more is kept
+    once; a phrase said twice stays as it was said.
+    """
+    keys = [_loop_key(w.text) for w in words]
+    out: list[Word] = []
+    i = 0
+    while i < len(words):
+        step = _loop_length(keys, i)
+        if step:
+            out.extend(words[i : i + step[0]])
+            i += step[0] * step[1]
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _loop_length(keys: list[str], i: int) -> tuple[int, int] | None:
+    """(n-gram size, repeats) of a loop starting at `i`, or None."""
+    for n in range(1, LOOP_MAX_NGRAM + 1):
+        gram = keys[i : i + n]
+        if len(gram) < n:
+            return None
+        repeats = 1
+        while keys[i + repeats * n : i + (repeats + 1) * n] == gram:
+            repeats += 1
+        if repeats >= LOOP_MIN_REPEATS:
+            return n, repeats
+    return None
+
+
+def _loop_key(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum() or ch == "'")
 
 
 def prompt_from(words: list[Word]) -> str:

@@ -22,6 +22,7 @@ from nlp.vad import GateOptions, SpeechGate, StreamingVad
 log = logging.getLogger(__name__)
 
 SPEECH_PAD_S = 0.2
+CONTEXT_S = 5.0  # committed audio kept before an utterance, as left context
 DISCONTINUITY_S = 0.05
 PROMPT_WORDS_KEPT = 80
 
@@ -50,6 +51,7 @@ class StreamingTranscriber(ABC):
         self.history: list[Word] = []
         self.decode_calls = 0
         self._last_segment_ends: list[float] = []
+        self.context_s = CONTEXT_S
 
     # --- public --------------------------------------------------------------------------
 
@@ -76,7 +78,7 @@ class StreamingTranscriber(ABC):
                 end = min(self._expected, at + SPEECH_PAD_S)
                 commits.append(self._close_utterance(end))
         if self._utterance_start is None:
-            self._trim_to(self._expected - SPEECH_PAD_S)
+            self._trim_to(self._expected - self.context_s)
         else:
             commits.extend(self._during_speech())
         return [c for c in commits if c.words or c.utterance_end]
@@ -108,16 +110,44 @@ class StreamingTranscriber(ABC):
         return self._audio[a:b]
 
     def _decode(self, start: float, end: float, beam_size: int | None = None) -> list[Word]:
-        audio = self._slice(start, end)
-        if len(audio) < SAMPLE_RATE * 0.1:
+        """Words spoken in [start, end], decoded with up to `context_s` of audio before it.
+
+        The left context is audio that was already committed: Whisper hears how the
+        sentence began, and words in it are dropped from the result.
+        """
+        if end - start < 0.1:
             return []
+        context_start = max(self._audio_start, start - self.context_s)
+        audio = self._slice(context_start, end)
         self.decode_calls += 1
-        # Only text from before this audio is a prompt: text inside it would be skipped by Whisper.
-        before = [w for w in self.history if w.end <= start + 0.05]
-        decoded = self.backend.decode(audio, prompt_from(before), beam_size=beam_size)
-        self._last_segment_ends = [start + e for e in decoded.segment_ends]
-        words = [w.shifted(start) for w in decoded.words if w.text.strip()]
-        return [w for w in words if self._heard(w)]
+        # Only text from before this audio is a prompt: text inside it would be skipped.
+        before = [w for w in self.history if w.end <= context_start + 0.05]
+        words = self._decode_words(audio, context_start, start, prompt_from(before), beam_size)
+        if not words and before and end - start >= 1.0:
+            # Whisper sometimes returns nothing at all under a prompt; once more without it.
+            self.decode_calls += 1
+            words = self._decode_words(audio, context_start, start, "", beam_size)
+        return words
+
+    def _decode_words(
+        self, audio: np.ndarray, offset: float, start: float, prompt: str, beam_size: int | None
+    ) -> list[Word]:
+        decoded = self.backend.decode(audio, prompt, beam_size=beam_size)
+        self._last_segment_ends = [offset + e for e in decoded.segment_ends]
+        audio_end = offset + len(audio) / SAMPLE_RATE
+        words = [w.shifted(offset) for w in decoded.words if w.text.strip()]
+        # Words stamped at the very end of the audio are Whisper losing its alignment
+        # (a collapsed, often repeated hypothesis), not speech.
+        return [
+            w
+            for w in words
+            if w.start < audio_end - 0.05 and self._inside(w, start) and self._heard(w)
+        ]
+
+    @staticmethod
+    def _inside(word: Word, start: float) -> bool:
+        """Whether a word belongs after `start` rather than to the left context."""
+        return word.start >= start - 0.25 and (word.start + word.end) / 2 >= start
 
     def _heard(self, word: Word) -> bool:
         """Whether the VAD heard speech around `word`; words in silence are hallucinations."""
@@ -133,7 +163,7 @@ class StreamingTranscriber(ABC):
         words = self._decode_final(self._slice(start, end), start)
         self._remember(words)
         self._utterance_start = None
-        self._trim_to(end)
+        self._trim_to(end - self.context_s)
         return Commit(words, utterance_end=True)
 
     def _trim_to(self, time: float) -> None:
@@ -171,7 +201,7 @@ class LiveTranscriber(StreamingTranscriber):
         backend: WhisperBackend,
         gate: GateOptions | None = None,
         min_chunk_s: float = 1.0,
-        trim_s: float = 15.0,
+        trim_s: float = 10.0,
         max_buffer_s: float = 25.0,
     ) -> None:
         super().__init__(backend, gate)
@@ -190,11 +220,26 @@ class LiveTranscriber(StreamingTranscriber):
             return []
         start = self._utterance_start
         self._decoded_until = self._expected
-        self._hyp.insert(self._decode(start, self._expected))
+        words = self._decode(start, self._expected)
+        self._hyp.insert(words)
         committed = self._hyp.flush()
+        if self._expected - start > self.trim_s and not committed:
+            committed = self._force_commit(words)
         self._remember(committed)
         self._trim_if_long(committed)
         return [Commit(committed)] if committed else []
+
+    def _force_commit(self, words: list[Word]) -> list[Word]:
+        """Hypotheses that keep disagreeing on a long buffer: commit the newest one up to a
+        sentence end, so latency stays bounded and the buffer can be trimmed."""
+        fresh = [w for w in words if w.start >= self._hyp.last_committed_time - 0.1]
+        keep = _stable_prefix_length(fresh, settled_before=self._expected - 1.0)
+        if keep == 0:
+            return []
+        committed = fresh[:keep]
+        self._hyp.reset(committed[-1].end)
+        self._hyp.committed_in_buffer = list(committed)
+        return committed
 
     def _trim_if_long(self, committed: list[Word]) -> None:
         start = self._utterance_start
@@ -212,10 +257,17 @@ class LiveTranscriber(StreamingTranscriber):
         if cut is not None and cut > start:
             self._hyp.pop_committed(cut)
             self._utterance_start = cut
-            self._trim_to(cut)
+            self._trim_to(cut - self.context_s)
 
     def _decode_final(self, audio: np.ndarray, start: float) -> list[Word]:
-        self._hyp.insert(self._decode(start, start + len(audio) / SAMPLE_RATE))
+        previous = self._hyp.uncommitted()
+        words = self._decode(start, start + len(audio) / SAMPLE_RATE)
+        if not words:
+            # The last decode came back empty: the previous hypothesis is the best we have.
+            committed = previous
+            self._hyp.reset(start + len(audio) / SAMPLE_RATE)
+            return committed
+        self._hyp.insert(words)
         committed = self._hyp.flush() + self._hyp.uncommitted()
         self._hyp.reset(start + len(audio) / SAMPLE_RATE)
         return committed
@@ -237,20 +289,52 @@ class MonitorTranscriber(StreamingTranscriber):
         pass
 
     def _during_speech(self) -> list[Commit]:
+        """A long utterance is decoded whole; words up to a sentence end are committed and
+        the rest is decoded again with the next stretch, so no cut falls inside a word."""
         start = self._utterance_start
         if self._expected - start < self.max_utterance_s:
             return []
-        cut = self._quietest_point(start + self.max_utterance_s / 2, self._expected - 0.3)
-        words = self._decode_final(self._slice(start, cut), start)
-        self._remember(words)
+        words = self._decode(start, self._expected, beam_size=self.backend.options.beam_size)
+        settled_before = self._expected - 1.0
+        keep = _stable_prefix_length(words, settled_before) or sum(
+            1 for w in words if w.end <= settled_before
+        )
+        committed = words[:keep]
+        if keep == 0:
+            # No word yet (noise, music): move on a little, so the same stretch is not decoded
+            # again and again, but not so far that speech after the noise is skipped.
+            cut = start + (self._expected - start) / 3
+        elif keep < len(words):
+            cut = (words[keep - 1].end + words[keep].start) / 2
+        else:
+            # Whisper stopped early: what follows the last word is decoded again next time.
+            cut = max(words[-1].end, start + (self._expected - start) / 3)
+        self._remember(committed)
         self._utterance_start = cut
-        self._trim_to(cut)
-        return [Commit(words)]
+        self._trim_to(cut - self.context_s)
+        return [Commit(committed)] if committed else []
 
     def _decode_final(self, audio: np.ndarray, start: float) -> list[Word]:
         return self._decode(
             start, start + len(audio) / SAMPLE_RATE, beam_size=self.backend.options.beam_size
         )
+
+
+def _stable_prefix_length(words: list[Word], settled_before: float) -> int:
+    """How many leading words are safe to commit from a decode of an unfinished utterance:
+    up to the last sentence end, else up to the widest pause, never the last two words."""
+    candidates = range(len(words) - 2)
+    ends = [
+        i
+        for i in candidates
+        if words[i].end <= settled_before and words[i].text.rstrip().endswith((".", "?", "!"))
+    ]
+    if ends:
+        return ends[-1] + 1
+    gaps = [
+        (words[i + 1].start - words[i].end, i) for i in candidates if words[i].end <= settled_before
+    ]
+    return max(gaps)[1] + 1 if gaps else 0
 
 
 def make_streaming_transcriber(mode: str, backend: WhisperBackend) -> StreamingTranscriber:

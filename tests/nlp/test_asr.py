@@ -58,7 +58,7 @@ def test_silence_costs_no_decoding(backend):
     quiet = np.zeros(16000 * 20, dtype=np.float32)
     assert stream_file(transcriber, quiet) == []
     assert transcriber.decode_calls == 0
-    assert transcriber.buffered_seconds < 1.0  # silence is not kept in memory
+    assert transcriber.buffered_seconds <= transcriber.context_s + 0.5  # silence is not hoarded
 
 
 def test_a_gap_in_the_stream_flushes_and_keeps_absolute_times(backend, programme_wav):
