@@ -99,13 +99,9 @@ def resume_recording(
         return TranscriptionResult(recording_id, record.status, record.duration_s, 0)
     backend = backend or load_backend(settings, record.model)
     # Archive files can have gaps between them (reconnects): decode each run on its own.
-    total = None
-    results = []
     for run_start, audio in _contiguous_runs(blocks):
-        results.append(
-            _transcribe_into(
-                recording_id, audio, run_start, library, backend, bus, progress, total, finish=False
-            )
+        _transcribe_into(
+            recording_id, audio, run_start, library, backend, bus, progress, None, finish=False
         )
     end = max(b.end_s for b in blocks)
     library.recordings.update(recording_id, duration_s=max(record.duration_s, end))

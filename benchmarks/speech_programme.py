@@ -6,11 +6,12 @@ Generated at run time (nothing binary is committed). Returns the WAV and the spo
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
-import imageio_ffmpeg
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+from tests.fixtures import speech
 
 PARAGRAPHS = [
     "Good morning and welcome back to the morning show. It is a grey and windy day across the "
@@ -73,10 +74,6 @@ MUSIC_EXPR = (
 )
 
 
-def _run(args: list[str]) -> None:
-    subprocess.run([FFMPEG, "-y", "-loglevel", "error", *args], check=True)
-
-
 def build(directory: Path) -> tuple[Path, str]:
     directory.mkdir(parents=True, exist_ok=True)
     out = directory / "programme.wav"
@@ -85,45 +82,31 @@ def build(directory: Path) -> tuple[Path, str]:
         return out, text
     parts: list[Path] = []
     for i, paragraph in enumerate(PARAGRAPHS):
-        raw = directory / f"p{i}.raw.wav"
-        subprocess.run(
-            ["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(raw), paragraph], check=True
-        )
-        wav = directory / f"p{i}.wav"
-        _run(["-i", str(raw), "-ar", "16000", "-ac", "1", str(wav)])
-        parts.append(wav)
+        parts.append(speech.speak(paragraph, directory / f"p{i}.wav", speed=160))
         if i % 3 == 1:
-            music = directory / f"m{i}.wav"
-            _run(
-                ["-f", "lavfi", "-i", f"aevalsrc={MUSIC_EXPR}:s=16000:d=6", "-ac", "1", str(music)]
-            )
-            parts.append(music)
+            parts.append(_lavfi(f"aevalsrc={MUSIC_EXPR}:s=16000:d=6", directory / f"m{i}.wav"))
         elif i % 3 == 2:
-            noise = directory / f"n{i}.wav"
-            _run(
-                ["-f", "lavfi", "-i", "anoisesrc=c=pink:r=16000:a=0.05:d=4", "-ac", "1", str(noise)]
-            )
-            parts.append(noise)
+            parts.append(_lavfi("anoisesrc=c=pink:r=16000:a=0.05:d=4", directory / f"n{i}.wav"))
         else:
-            quiet = directory / f"q{i}.wav"
-            _run(["-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "1.5", str(quiet)])
-            parts.append(quiet)
-    inputs: list[str] = []
-    for part in parts:
-        inputs += ["-i", str(part)]
-    streams = "".join(f"[{i}:a]" for i in range(len(parts)))
-    _run(
+            parts.append(speech.silence(1.5, directory / f"q{i}.wav"))
+    return speech.concat(parts, out), text
+
+
+def _lavfi(source: str, out: Path) -> Path:
+    subprocess.run(
         [
-            *inputs,
-            "-filter_complex",
-            f"{streams}concat=n={len(parts)}:v=0:a=1[a]",
-            "-map",
-            "[a]",
-            "-ar",
-            "16000",
+            speech.FFMPEG,
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            source,
             "-ac",
             "1",
             str(out),
-        ]
+        ],
+        check=True,
     )
-    return out, text
+    return out
