@@ -13,8 +13,8 @@ from app.config import Settings, load_settings
 from app.errors import USER_ERRORS, UsageError
 from app.events import EventBus, SegmentCommitted, SessionError, SessionStatus
 from app.logsetup import configure_logging
+from app.services import open_library
 from app.timefmt import hms, parse_duration
-from storage import Library
 
 log = logging.getLogger(__name__)
 
@@ -114,13 +114,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-
-
-def open_library(settings: Settings) -> Library:
-    """The library, with recordings of dead processes marked interrupted."""
-    library = Library(settings.db_url)
-    library.recordings.mark_orphans_interrupted()
-    return library
 
 
 # --- commands --------------------------------------------------------------------------------

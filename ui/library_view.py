@@ -1,0 +1,115 @@
+"""The library: every recording in a sortable, filterable table, and full-text search."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.timefmt import hms
+from storage import RecordingRecord, SearchHit
+from ui.library_model import RecordingsModel
+
+HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class LibraryView(QWidget):
+    open_recording = Signal(int, float)  # recording id, seconds into it
+    search_requested = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText(
+            'Search all transcripts — words, "a phrase", prefix*  (Ctrl+F)'
+        )
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.returnPressed.connect(self._search)
+        self.search_box.textChanged.connect(self._text_changed)
+        self.filter_box = QLineEdit()
+        self.filter_box.setPlaceholderText("Filter recordings by source, title or status")
+        self.filter_box.setClearButtonEnabled(True)
+
+        self.model = RecordingsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.filter_box.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self._open_row)
+
+        self.hits = QListWidget()
+        self.hits.itemActivated.connect(self._open_hit)
+        self.hits.itemDoubleClicked.connect(self._open_hit)
+        self.hits_label = QLabel()
+        hits_box = QWidget()
+        hits_layout = QVBoxLayout(hits_box)
+        hits_layout.setContentsMargins(0, 0, 0, 0)
+        hits_layout.addWidget(self.hits_label)
+        hits_layout.addWidget(self.hits)
+        self.hits_box = hits_box
+        hits_box.hide()
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(hits_box)
+        split.addWidget(self.table)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search_box)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.filter_box)
+
+    def set_recordings(self, rows: list[RecordingRecord]) -> None:
+        self.model.set_recordings(rows)
+
+    def show_hits(self, query: str, hits: list[SearchHit]) -> None:
+        self.hits.clear()
+        self.hits_label.setText(
+            f"{len(hits)} match{'es' if len(hits) != 1 else ''} for “{query}” — "
+            "double-click to open the recording at that moment"
+            if hits
+            else f"No matches for “{query}”."
+        )
+        for hit in hits:
+            title = hit.recording_title or f"recording {hit.recording_id}"
+            item = QListWidgetItem(
+                f"#{hit.recording_id} {title}  [{hms(hit.start_s)}]  {hit.snippet}"
+            )
+            item.setData(HIT_ROLE, (hit.recording_id, hit.start_s))
+            self.hits.addItem(item)
+        self.hits_box.show()
+
+    def _search(self) -> None:
+        query = self.search_box.text().strip()
+        if query:
+            self.search_requested.emit(query)
+
+    def _text_changed(self, text: str) -> None:
+        if not text.strip():
+            self.hits_box.hide()
+
+    def _open_row(self, index) -> None:
+        recording = self.model.recording_at(self.proxy.mapToSource(index).row())
+        self.open_recording.emit(recording.id, 0.0)
+
+    def _open_hit(self, item: QListWidgetItem) -> None:
+        recording_id, start = item.data(HIT_ROLE)
+        self.open_recording.emit(recording_id, start)

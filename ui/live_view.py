@@ -1,0 +1,109 @@
+"""A running session: the transcript as it is committed, and its state always in sight."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.events import SegmentCommitted, SessionError, SessionStatus
+from app.timefmt import hms
+
+STATE_TEXT = {
+    "resolving": "Resolving the address…",
+    "connecting": "Connecting…",
+    "live": "● Live",
+    "stopping": "Stopping…",
+    "ended": "Ended",
+    "failed": "Failed",
+}
+
+
+class LiveView(QWidget):
+    """Fed by `on_segment`/`on_status`/`on_error` (the bridge connects them)."""
+
+    stop_requested = Signal()
+
+    def __init__(self, title: str, parent=None) -> None:
+        super().__init__(parent)
+        self.recording_id: int | None = None
+        self.title = QLabel(f"<b>{title}</b>")
+        self.state = QLabel(STATE_TEXT["resolving"])
+        self.state.setObjectName("sessionState")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self._stop)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.state)
+        top.addWidget(self.stop_button)
+        self.transcript = QPlainTextEdit()
+        self.transcript.setReadOnly(True)
+        self.transcript.setPlaceholderText("The transcript appears here as it is committed.")
+        self.partial = QLabel()
+        self.partial.setWordWrap(True)
+        self.partial.setStyleSheet("color: palette(mid); font-style: italic;")
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.transcript, 1)
+        layout.addWidget(self.partial)
+        self._reconnect_deadline: float | None = None
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(250)
+        self._countdown.timeout.connect(self._tick)
+        self.ended = False
+
+    def _stop(self) -> None:
+        self.stop_button.setEnabled(False)
+        self.stop_requested.emit()
+
+    def transcript_text(self) -> str:
+        return self.transcript.toPlainText()
+
+    def on_segment(self, event: SegmentCommitted) -> None:
+        if event.recording_id != self.recording_id:
+            return
+        if event.final:
+            self.partial.clear()
+            self.transcript.appendPlainText(f"[{hms(event.start_s)}] {event.text}")
+            self.transcript.moveCursor(QTextCursor.MoveOperation.End)
+        else:
+            self.partial.setText(f"[{hms(event.start_s)}] {event.text} …")
+
+    def on_status(self, event: SessionStatus) -> None:
+        if event.recording_id not in (None, self.recording_id):
+            return
+        d = event.detail
+        self._countdown.stop()
+        if event.state == "reconnecting":
+            self._reconnect_deadline = time.monotonic() + float(d.get("delay_s", 0))
+            self._countdown.start()
+            self._tick()
+            return
+        if event.state == "live" and d.get("lag_s", 0) > 5:
+            self.state.setText(f"● Live — lagging {d['lag_s']:.0f} s behind")
+            return
+        if event.state == "lagging":
+            self.state.setText(f"Lagging {d.get('lag_s', 0):.0f} s behind (audio is archived)")
+            return
+        self.state.setText(STATE_TEXT.get(event.state, event.state))
+        if event.state in ("ended", "failed"):
+            self.ended = True
+            self.stop_button.setEnabled(False)
+            self.partial.clear()
+
+    def on_error(self, event: SessionError) -> None:
+        if event.recording_id in (None, self.recording_id):
+            self.partial.setText(("Error: " if event.fatal else "Note: ") + event.message)
+
+    def _tick(self) -> None:
+        left = max(0.0, (self._reconnect_deadline or 0) - time.monotonic())
+        self.state.setText(f"Reconnecting in {left:.0f} s…")

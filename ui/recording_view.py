@@ -1,0 +1,94 @@
+"""One recording: its transcript with times, and panels for the analyses that exist."""
+
+from __future__ import annotations
+
+import bisect
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.timefmt import hms
+from storage import RecordingRecord, SegmentRecord
+from ui.widgets import empty_state
+
+
+class RecordingView(QWidget):
+    def __init__(
+        self, recording: RecordingRecord, segments: list[SegmentRecord], parent=None
+    ) -> None:
+        super().__init__(parent)
+        self.recording = recording
+        self.segments = segments
+        self._starts = [s.start_s for s in segments]
+        title = recording.title or recording.url
+        header = QLabel(
+            f"<b>{title}</b><br>{recording.url} · started "
+            f"{recording.started_at:%Y-%m-%d %H:%M} UTC · {hms(recording.duration_s)} · "
+            f"{recording.status}" + (f" — {recording.error}" if recording.error else "")
+        )
+        header.setWordWrap(True)
+        header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.transcript = QTableWidget(len(segments), 3)
+        self.transcript.setHorizontalHeaderLabels(["Time", "Speaker", "Text"])
+        self.transcript.verticalHeader().hide()
+        self.transcript.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.transcript.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.transcript.setWordWrap(True)
+        head = self.transcript.horizontalHeader()
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for row, seg in enumerate(segments):
+            self.transcript.setItem(row, 0, QTableWidgetItem(hms(seg.start_s)))
+            self.transcript.setItem(row, 1, QTableWidgetItem(seg.speaker or ""))
+            self.transcript.setItem(row, 2, QTableWidgetItem(seg.text))
+        self.transcript.resizeRowsToContents()
+
+        panels = QTabWidget()
+        panels.addTab(empty_state("No summary yet for this recording."), "Summary")
+        panels.addTab(empty_state("No keywords or entities yet."), "Keywords")
+        panels.addTab(empty_state("No chat was captured for this recording."), "Chat")
+        panels.addTab(empty_state("No tutorial recommendations yet."), "Tutorials")
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        transcript_box = QWidget()
+        box = QVBoxLayout(transcript_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.transcript if segments else empty_state("No transcript."))
+        split.addWidget(transcript_box)
+        split.addWidget(panels)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(header)
+        layout.addWidget(split, 1)
+
+    def row_at(self, seconds: float) -> int:
+        """The segment that is playing at `seconds` (the last one starting before it)."""
+        return max(0, bisect.bisect_right(self._starts, seconds + 0.01) - 1)
+
+    def jump_to(self, seconds: float) -> None:
+        if not self.segments:
+            return
+        row = self.row_at(seconds)
+        self.transcript.selectRow(row)
+        self.transcript.scrollToItem(
+            self.transcript.item(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter
+        )
+
+    @property
+    def current_row(self) -> int:
+        rows = self.transcript.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
