@@ -7,7 +7,7 @@ utterance decoded once) trade latency against CPU; both sit behind `StreamingTra
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,6 +145,3 @@ def _loop_key(text: str) -> str:
 def prompt_from(words: list[Word]) -> str:
     """The tail of the committed text, as Whisper's prompt for what follows."""
     return join_words(words[-60:])[-PROMPT_CHARS:]
-
-
-ProgressCallback = Callable[[float], None]

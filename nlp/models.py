@@ -41,11 +41,26 @@ def resolve_whisper_model(name_or_path: str, cache_dir: Path) -> str:
     path = Path(name_or_path).expanduser()
     if path.is_dir() and (path / "model.bin").exists():
         return str(path)
+    cached = _already_downloaded(name_or_path)
+    if cached is not None:
+        return cached
     raise ModelUnavailable(
         f"Speech model '{name_or_path}' is not bundled and is not a model folder. "
         f"Use one of {', '.join(BUNDLED_ASR_MODELS)} or the path of a CTranslate2 Whisper "
-        "model folder (with model.bin)."
+        "model folder (with model.bin), or a faster-whisper model name already in the local "
+        "Hugging Face cache."
     )
+
+
+def _already_downloaded(name: str) -> str | None:
+    """A faster-whisper model name (e.g. `small.en`) the user fetched before, from the local
+    Hugging Face cache only: nothing is downloaded at run time."""
+    try:
+        from faster_whisper.utils import download_model
+
+        return download_model(name, local_files_only=True)
+    except Exception:
+        return None
 
 
 def _assemble_base(target: Path) -> Path:

@@ -116,6 +116,3 @@ class SpeechGate:
     def position(self) -> int:
         """Samples seen so far (whole windows)."""
         return self._position
-
-    def silence_run_s(self) -> float:
-        return self._silence_run / SAMPLE_RATE if self.in_speech else 0.0

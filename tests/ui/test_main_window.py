@@ -76,8 +76,9 @@ def test_monitor_a_stream_then_find_it_in_the_library(window, qtbot, hls_stream,
 
     library = window.library_view
     qtbot.waitUntil(
-        lambda: library.model.rowCount() == 1
-        and library.model.recording_at(0).status == "complete",
+        lambda: (
+            library.model.rowCount() == 1 and library.model.recording_at(0).status == "complete"
+        ),
         timeout=10_000,
     )
     assert library.model.recording_at(0).title == "Loopback news"
