@@ -108,3 +108,17 @@ def test_kill_9_keeps_committed_text_and_the_archive_resumes(two_part_radio, wor
     assert after.status == "complete"
     assert len(transcript(library, recording.id)) >= len(kept)
     assert_timeline_is_monotonic(library, recording.id)
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_the_recording(two_part_radio, workdir):
+    proc = start_record(workdir, two_part_radio.url, "--mode", "live")
+    wait_for(lambda: "welcome" in committed_text(workdir).lower(), timeout=60)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "complete" in err
+    assert "welcome" in out.lower()  # lines were printed as they were committed
+    library = open_library(workdir)
+    [recording] = library.recordings.list()
+    assert recording.status == "complete"
+    assert all(s.final for s in library.segments.for_recording(recording.id))
