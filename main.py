@@ -10,7 +10,11 @@ import sys
 
 
 def _has_screen() -> bool:
-    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+    """Whether the desktop app can be shown (an offscreen Qt platform shows nobody)."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform:
+        return platform not in ("offscreen", "minimal")
+    if sys.platform != "linux":
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
@@ -18,8 +22,7 @@ def _has_screen() -> bool:
 def main() -> int:
     if len(sys.argv) == 1 and not _has_screen():
         print(
-            "No screen to open the desktop app on (DISPLAY is not set); "
-            "here is the command-line help.\n",
+            "No screen to open the desktop app on; here is the command-line help.\n",
             file=sys.stderr,
         )
     elif len(sys.argv) == 1:
