@@ -5,7 +5,6 @@ Generated at run time (nothing binary is committed). Returns the WAV and the spo
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -84,29 +83,12 @@ def build(directory: Path) -> tuple[Path, str]:
     for i, paragraph in enumerate(PARAGRAPHS):
         parts.append(speech.speak(paragraph, directory / f"p{i}.wav", speed=160))
         if i % 3 == 1:
-            parts.append(_lavfi(f"aevalsrc={MUSIC_EXPR}:s=16000:d=6", directory / f"m{i}.wav"))
+            music = f"aevalsrc={MUSIC_EXPR}:s=16000:d=6"
+            parts.append(speech.lavfi(music, directory / f"m{i}.wav"))
         elif i % 3 == 2:
-            parts.append(_lavfi("anoisesrc=c=pink:r=16000:a=0.05:d=4", directory / f"n{i}.wav"))
+            noise = "anoisesrc=c=pink:r=16000:a=0.05:d=4"
+            parts.append(speech.lavfi(noise, directory / f"n{i}.wav"))
         else:
             parts.append(speech.silence(1.5, directory / f"q{i}.wav"))
     return speech.concat(parts, out), text
 
-
-def _lavfi(source: str, out: Path) -> Path:
-    subprocess.run(
-        [
-            speech.FFMPEG,
-            "-y",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            source,
-            "-ac",
-            "1",
-            str(out),
-        ],
-        check=True,
-    )
-    return out
