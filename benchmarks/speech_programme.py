@@ -91,4 +91,3 @@ def build(directory: Path) -> tuple[Path, str]:
         else:
             parts.append(speech.silence(1.5, directory / f"q{i}.wav"))
     return speech.concat(parts, out), text
-
