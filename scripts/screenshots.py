@@ -1,0 +1,83 @@
+"""Render the main views to PNG files (for the README and for reviewing the UI).
+
+    .venv/bin/python scripts/screenshots.py [--out screenshots/]
+
+Builds a throwaway library by transcribing a short espeak-ng programme, opens the main
+window, and saves the library, a search and a recording view. Works under Xvfb
+(`xvfb-run -a .venv/bin/python scripts/screenshots.py`) or, without a display, offscreen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.config import Settings  # noqa: E402
+from app.services import open_library  # noqa: E402
+from app.transcription import transcribe_source  # noqa: E402
+from tests.fixtures import speech  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+
+
+def settle(app: QApplication, rounds: int = 40) -> None:
+    import time
+
+    for _ in range(rounds):
+        app.processEvents()
+        time.sleep(0.05)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=str(ROOT / "screenshots"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="sl-shots-"))
+    settings = Settings(
+        data_dir=work / "data", db_url=f"sqlite:///{work / 'lib.db'}", cache_dir=work / "cache"
+    )
+    library = open_library(settings)
+    wav = speech.concat(
+        [
+            speech.speak(speech.SCRIPT_A, work / "a.wav"),
+            speech.silence(1.0, work / "s.wav"),
+            speech.speak(speech.SCRIPT_B, work / "b.wav"),
+        ],
+        work / "Morning show.wav",
+    )
+    transcribe_source(str(wav), library, settings, name="Morning show — Loopback FM")
+    transcribe_source(
+        str(speech.speak(speech.SCRIPT_B, work / "Farm report.wav")), library, settings
+    )
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setStyle("Fusion")
+    window = MainWindow(settings, library)
+    window.resize(1100, 640)
+    window.show()
+    settle(app)
+    window.grab().save(str(out / "library.png"))
+    window.library_view.search_box.setText("library budget")
+    window.search("library budget")
+    settle(app)
+    window.grab().save(str(out / "search.png"))
+    window.open_recording(1, 8.0)
+    settle(app)
+    window.grab().save(str(out / "recording.png"))
+    window.close()
+    print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
+
+
+if __name__ == "__main__":
+    main()
