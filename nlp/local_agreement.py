@@ -61,6 +61,12 @@ class HypothesisBuffer:
         self.committed_in_buffer.extend(commit)
         return commit
 
+    def force_commit(self, words: list[Word]) -> None:
+        """Take `words` as committed without agreement (the caller bounds latency); the
+        pending hypothesis is dropped and the next one is compared from their end."""
+        self.reset(words[-1].end)
+        self.committed_in_buffer = list(words)
+
     def pop_committed(self, time: float) -> None:
         while self.committed_in_buffer and self.committed_in_buffer[0].end <= time:
             self.committed_in_buffer.pop(0)

@@ -102,7 +102,8 @@ class StreamingTranscriber(ABC):
     def _during_speech(self) -> list[Commit]: ...
 
     @abstractmethod
-    def _decode_final(self, audio: np.ndarray, start: float) -> list[Word]: ...
+    def _decode_final(self, start: float, end: float) -> list[Word]:
+        """Every word of the utterance [start, end], which has just ended."""
 
     def _slice(self, start: float, end: float) -> np.ndarray:
         a = max(0, round((start - self._audio_start) * SAMPLE_RATE))
@@ -160,7 +161,7 @@ class StreamingTranscriber(ABC):
 
     def _close_utterance(self, end: float) -> Commit:
         start = self._utterance_start if self._utterance_start is not None else end
-        words = self._decode_final(self._slice(start, end), start)
+        words = self._decode_final(start, end)
         self._remember(words)
         self._utterance_start = None
         self._trim_to(end - self.context_s)
@@ -237,8 +238,7 @@ class LiveTranscriber(StreamingTranscriber):
         if keep == 0:
             return []
         committed = fresh[:keep]
-        self._hyp.reset(committed[-1].end)
-        self._hyp.committed_in_buffer = list(committed)
+        self._hyp.force_commit(committed)
         return committed
 
     def _trim_if_long(self, committed: list[Word]) -> None:
@@ -259,17 +259,15 @@ class LiveTranscriber(StreamingTranscriber):
             self._utterance_start = cut
             self._trim_to(cut - self.context_s)
 
-    def _decode_final(self, audio: np.ndarray, start: float) -> list[Word]:
-        previous = self._hyp.uncommitted()
-        words = self._decode(start, start + len(audio) / SAMPLE_RATE)
-        if not words:
+    def _decode_final(self, start: float, end: float) -> list[Word]:
+        words = self._decode(start, end)
+        if words:
+            self._hyp.insert(words)
+            committed = self._hyp.flush() + self._hyp.uncommitted()
+        else:
             # The last decode came back empty: the previous hypothesis is the best we have.
-            committed = previous
-            self._hyp.reset(start + len(audio) / SAMPLE_RATE)
-            return committed
-        self._hyp.insert(words)
-        committed = self._hyp.flush() + self._hyp.uncommitted()
-        self._hyp.reset(start + len(audio) / SAMPLE_RATE)
+            committed = self._hyp.uncommitted()
+        self._hyp.reset(end)
         return committed
 
 
@@ -314,10 +312,8 @@ class MonitorTranscriber(StreamingTranscriber):
         self._trim_to(cut - self.context_s)
         return [Commit(committed)] if committed else []
 
-    def _decode_final(self, audio: np.ndarray, start: float) -> list[Word]:
-        return self._decode(
-            start, start + len(audio) / SAMPLE_RATE, beam_size=self.backend.options.beam_size
-        )
+    def _decode_final(self, start: float, end: float) -> list[Word]:
+        return self._decode(start, end, beam_size=self.backend.options.beam_size)
 
 
 def _stable_prefix_length(words: list[Word], settled_before: float) -> int:
