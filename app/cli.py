@@ -140,7 +140,7 @@ def cmd_record(args, settings: Settings) -> int:
         flush=True,
     )
     _stop_on_signals(session.stop)
-    result = _wait(session)
+    result = session.wait()
     print(
         f"Recording #{rid} {result.status}: {hms(result.duration_s)} of audio, "
         f"{result.segments} segments.",
@@ -151,13 +151,6 @@ def cmd_record(args, settings: Settings) -> int:
             ("error: " if result.status == "failed" else "note: ") + result.error, file=sys.stderr
         )
     return EXIT_OK if result.status != "failed" else EXIT_FAILED
-
-
-def _wait(session):
-    while True:
-        result = session.wait(0.5)
-        if result is not None:
-            return result
 
 
 def _stop_on_signals(stop) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
@@ -52,7 +52,3 @@ def load_settings(
         cpu_threads=int(env.get("STREAMLENS_CPU_THREADS", "0") or 0),
     )
     return settings
-
-
-def with_overrides(settings: Settings, **values) -> Settings:
-    return replace(settings, **{k: v for k, v in values.items() if v is not None})

@@ -134,14 +134,19 @@ class LiveSession:
             self._stream.stop()
 
     def wait(self, timeout: float | None = None) -> SessionResult | None:
-        self._done.wait(timeout)
+        """The result once the session has ended; None if `timeout` passes first.
+
+        Waits in short slices so signal handlers (Ctrl-C) run in the meantime.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._done.wait(0.5):
+            if deadline is not None and time.monotonic() >= deadline:
+                break
         return self._result
 
     def run(self) -> SessionResult:
         self.start()
-        while not self._done.wait(0.5):
-            pass
-        return self._result
+        return self.wait()
 
     @property
     def lag_s(self) -> float:

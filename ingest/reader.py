@@ -72,10 +72,6 @@ class AudioStream:
             if self._proc is not None:
                 self._proc.stop()
 
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
-
     def chunks(self) -> Iterator[AudioChunk]:
         self._on_status(CONNECTING, {})
         self._last_audio_wall = time.monotonic()

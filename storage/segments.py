@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.engine import translate_errors
@@ -69,14 +69,6 @@ class SegmentRepository:
                 select(Segment).where(Segment.recording_id == recording_id, ~Segment.final)
             ):
                 row.final = True
-
-    def delete_after(self, recording_id: int, start_s: float) -> None:
-        with translate_errors("save the transcript"), self._sessions.begin() as session:
-            session.execute(
-                delete(Segment).where(
-                    Segment.recording_id == recording_id, Segment.start_s >= start_s
-                )
-            )
 
 
 def _to_record(row: Segment) -> SegmentRecord:
