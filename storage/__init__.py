@@ -9,15 +9,19 @@ from storage.library import Library
 from storage.records import (
     ArchiveFileRecord,
     RecordingRecord,
+    ScheduleRunRecord,
     SearchHit,
     SegmentRecord,
+    SourceRecord,
 )
 
 __all__ = [
     "ArchiveFileRecord",
     "Library",
     "RecordingRecord",
+    "ScheduleRunRecord",
     "SearchHit",
     "SegmentRecord",
+    "SourceRecord",
     "StorageError",
 ]

@@ -7,8 +7,10 @@ from sqlalchemy.orm import sessionmaker
 
 from storage.engine import make_engine, upgrade_to_head
 from storage.recordings import RecordingRepository
+from storage.schedule_runs import ScheduleRunRepository
 from storage.search import TranscriptSearch
 from storage.segments import SegmentRepository
+from storage.sources import SourceRepository
 
 
 class Library:
@@ -25,6 +27,8 @@ class Library:
         sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.recordings = RecordingRepository(sessions)
         self.segments = SegmentRepository(sessions)
+        self.sources = SourceRepository(sessions)
+        self.schedule_runs = ScheduleRunRepository(sessions)
         self.search = TranscriptSearch(self.engine)
 
     def close(self) -> None:

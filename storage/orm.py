@@ -33,6 +33,7 @@ class Source(Base):
     channel: Mapped[str | None] = mapped_column(String)
     is_live: Mapped[bool | None] = mapped_column(Boolean)
     favourite: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    region: Mapped[str | None] = mapped_column(String)  # e.g. a US state for radio stations
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
     recordings: Mapped[list[Recording]] = relationship(back_populates="source")
@@ -66,6 +67,12 @@ class Recording(Base):
     pid: Mapped[int | None] = mapped_column(Integer)
     host: Mapped[str | None] = mapped_column(String)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set for imported items: what makes re-running a batch skip what is already in.
+    import_key: Mapped[str | None] = mapped_column(String, unique=True)
+    # Set for scheduled recordings: which schedule, the planned start, how late it began.
+    schedule_id: Mapped[str | None] = mapped_column(String)
+    scheduled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    late_s: Mapped[float | None] = mapped_column(Float)
 
     source: Mapped[Source | None] = relationship(back_populates="recordings")
     segments: Mapped[list[Segment]] = relationship(
@@ -115,3 +122,26 @@ class ArchiveFile(Base):
     duration_s: Mapped[float | None] = mapped_column(Float)
 
     recording: Mapped[Recording] = relationship(back_populates="archive_files")
+
+
+class ScheduleRun(Base):
+    """What happened at one planned start of a schedule.
+
+    `status`: started, late (began after its planned time, inside the window), missed (the
+    window passed while nothing ran), skipped (the source was already being recorded),
+    complete, failed.
+    """
+
+    __tablename__ = "schedule_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schedule_id: Mapped[str] = mapped_column(String, nullable=False, index=True)
+    schedule_name: Mapped[str | None] = mapped_column(String)
+    url: Mapped[str] = mapped_column(String, nullable=False)
+    scheduled_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String, nullable=False)
+    recording_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recordings.id", ondelete="SET NULL")
+    )
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -41,6 +41,11 @@ class RecordingRepository:
         is_live: bool = False,
         model: str | None = None,
         started_at: datetime | None = None,
+        import_key: str | None = None,
+        schedule_id: str | None = None,
+        scheduled_at: datetime | None = None,
+        late_s: float | None = None,
+        source_name: str | None = None,
     ) -> RecordingRecord:
         """A new recording in state `recording`, owned by this process; its source is upserted."""
         with translate_errors("create the recording"), self._sessions.begin() as session:
@@ -48,7 +53,7 @@ class RecordingRepository:
             if source is None:
                 source = Source(
                     url=url,
-                    name=title,
+                    name=source_name or title,
                     platform=platform,
                     channel=channel,
                     is_live=is_live,
@@ -69,6 +74,10 @@ class RecordingRepository:
                 pid=os.getpid(),
                 host=socket.gethostname(),
                 heartbeat_at=utcnow(),
+                import_key=import_key,
+                schedule_id=schedule_id,
+                scheduled_at=scheduled_at,
+                late_s=late_s,
             )
             session.add(row)
             session.flush()
@@ -84,7 +93,28 @@ class RecordingRepository:
             )
             return _to_record(row, count or 0)
 
-    def list(self, limit: int | None = None) -> list[RecordingRecord]:
+    def find_by_import_key(self, import_key: str) -> RecordingRecord | None:
+        with translate_errors("read the recording"), self._sessions() as session:
+            row = session.scalar(select(Recording).where(Recording.import_key == import_key))
+            return None if row is None else _to_record(row)
+
+    def active_for_url(self, url: str) -> RecordingRecord | None:
+        """A recording of `url` still being made by a live process (any on this library)."""
+        self.mark_orphans_interrupted()
+        with translate_errors("read recordings"), self._sessions() as session:
+            row = session.scalar(
+                select(Recording).where(Recording.url == url, Recording.status == STATUS_RECORDING)
+            )
+            return None if row is None else _to_record(row)
+
+    def list(
+        self,
+        limit: int | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[RecordingRecord]:
+        """Newest first; `since`/`until` bound the start time (UTC, `until` exclusive)."""
         counts = (
             select(Segment.recording_id, func.count(Segment.id).label("n"))
             .group_by(Segment.recording_id)
@@ -95,6 +125,10 @@ class RecordingRepository:
             .outerjoin(counts, counts.c.recording_id == Recording.id)
             .order_by(Recording.started_at.desc(), Recording.id.desc())
         )
+        if since is not None:
+            query = query.where(Recording.started_at >= since)
+        if until is not None:
+            query = query.where(Recording.started_at < until)
         if limit:
             query = query.limit(limit)
         with translate_errors("list recordings"), self._sessions() as session:
@@ -215,4 +249,8 @@ def _to_record(row: Recording, segment_count: int = 0) -> RecordingRecord:
         source_id=row.source_id,
         language=row.language,
         segment_count=segment_count,
+        import_key=row.import_key,
+        schedule_id=row.schedule_id,
+        scheduled_at=row.scheduled_at,
+        late_s=row.late_s,
     )

@@ -25,6 +25,10 @@ class RecordingRecord:
     source_id: int | None = None
     language: str | None = None
     segment_count: int = 0
+    import_key: str | None = None
+    schedule_id: str | None = None
+    scheduled_at: datetime | None = None
+    late_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,3 +63,30 @@ class SearchHit:
     end_s: float
     text: str
     snippet: str
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    id: int
+    url: str
+    name: str | None
+    platform: str | None
+    channel: str | None
+    is_live: bool | None
+    favourite: bool
+    region: str | None
+    created_at: datetime
+    recording_count: int = 0
+
+
+@dataclass(frozen=True)
+class ScheduleRunRecord:
+    id: int
+    schedule_id: str
+    schedule_name: str | None
+    url: str
+    scheduled_at: datetime
+    started_at: datetime | None
+    status: str
+    recording_id: int | None
+    detail: str | None

@@ -46,6 +46,27 @@ class SegmentRepository:
             session.flush()
             return row.id
 
+    def save_many(self, recording_id: int, segments: list[dict]) -> int:
+        """Insert finished segments (dicts of `save`'s keyword fields) in one transaction.
+
+        For imported transcripts: all of a file's segments land together or not at all.
+        """
+        with translate_errors("save the transcript"), self._sessions.begin() as session:
+            session.add_all(
+                Segment(
+                    recording_id=recording_id,
+                    start_s=item["start_s"],
+                    end_s=item["end_s"],
+                    text=item["text"],
+                    words=item.get("words"),
+                    confidence=item.get("confidence"),
+                    speaker=item.get("speaker"),
+                    final=True,
+                )
+                for item in segments
+            )
+        return len(segments)
+
     def for_recording(self, recording_id: int) -> list[SegmentRecord]:
         with translate_errors("read the transcript"), self._sessions() as session:
             rows = session.scalars(
