@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -109,11 +110,55 @@ def _stream_info(url: str, info: dict) -> StreamInfo:
         audio_url=audio_url,
         title=info.get("title") or info.get("fulltitle"),
         is_live=is_live,
+        live_reported=bool(info.get("is_live")),
         platform=platform,
         channel=info.get("channel") or info.get("uploader"),
         duration_s=info.get("duration"),
         http_headers=headers,
+        started_at=_published_at(info),
     )
+
+
+def _published_at(info: dict) -> datetime | None:
+    for key in ("release_timestamp", "timestamp"):
+        value = info.get(key)
+        if isinstance(value, int | float):
+            return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+    day = info.get("upload_date")
+    if isinstance(day, str) and len(day) == 8 and day.isdigit():
+        return datetime.strptime(day, "%Y%m%d")
+    return None
+
+
+def expand_playlist(url: str, timeout_s: float = 20.0) -> list[str]:
+    """The item URLs behind a playlist or channel page; `[url]` for anything else.
+
+    Flat extraction: one request for the list, none per item.
+    """
+    if _local_path(url) is not None or urlparse(url).scheme not in ("http", "https"):
+        return [url]
+    import yt_dlp
+
+    options = {
+        "quiet": True,
+        "no_warnings": True,
+        "skip_download": True,
+        "extract_flat": "in_playlist",
+        "socket_timeout": timeout_s,
+        "logger": _QuietLogger(),
+        "noprogress": True,
+    }
+    try:
+        with yt_dlp.YoutubeDL(options) as ydl:
+            info = ydl.extract_info(url, download=False)
+    except yt_dlp.utils.DownloadError as exc:
+        raise StreamUnavailable(f"Cannot open {url}: {describe_ytdlp_error(str(exc))}") from None
+    except Exception as exc:
+        raise StreamUnavailable(f"Cannot open {url}: {exc}") from None
+    if not info or info.get("_type") not in ("playlist", "multi_video"):
+        return [url]
+    urls = [e.get("url") or e.get("webpage_url") for e in info.get("entries") or [] if e]
+    return [u for u in urls if u] or [url]
 
 
 def _looks_like_stream(info: dict, audio_url: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
@@ -16,12 +17,14 @@ class StreamInfo:
     url: str  # what the user gave
     audio_url: str  # what ffmpeg reads
     title: str | None = None
-    is_live: bool = False
+    is_live: bool = False  # said by the site, or guessed (a generic URL without a length)
+    live_reported: bool = False  # the site itself says it is live now
     platform: str | None = None
     channel: str | None = None
     duration_s: float | None = None
     http_headers: dict[str, str] = field(default_factory=dict)
     is_local_file: bool = False
+    started_at: datetime | None = None  # when a VOD was streamed or published (UTC, naive)
 
 
 @dataclass(frozen=True)
