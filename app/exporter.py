@@ -1,4 +1,10 @@
-"""CSV export: RFC 4180, UTF-8, ISO-8601 times plus stream offsets, formula-safe, atomic."""
+"""CSV export: RFC 4180, UTF-8, ISO-8601 times plus stream offsets, formula-safe, atomic.
+
+Each kind of export is an `ExportKind` (columns + a row generator over recordings); the
+analyses that land later (chat, summaries, keywords ...) register their own kinds here.
+Every row carries recording and source columns, so files from many recordings can be
+filtered and joined in a spreadsheet.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,18 @@ import contextlib
 import csv
 import os
 import tempfile
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.errors import UsageError
 from storage import Library, RecordingRecord
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+RECORDING_COLUMNS = ["recording_id", "recording_title", "source_name", "source_url"]
 TRANSCRIPT_COLUMNS = [
-    "recording_id",
-    "source_url",
-    "recording_title",
+    *RECORDING_COLUMNS,
     "segment_id",
     "start_time",
     "end_time",
@@ -27,7 +33,37 @@ TRANSCRIPT_COLUMNS = [
     "confidence",
     "text",
 ]
-EXPORT_KINDS = ("transcript",)
+STATS_COLUMNS = [
+    *RECORDING_COLUMNS,
+    "platform",
+    "channel",
+    "status",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "segments",
+    "words",
+    "words_per_minute",
+    "mean_confidence",
+    "speakers",
+    "scheduled_at",
+    "late_s",
+    "error",
+]
+
+Rows = Callable[[Library, list[RecordingRecord]], Iterable[list]]
+
+
+class ExportCancelled(UsageError):
+    """The user cancelled; nothing was written under the requested name."""
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    name: str
+    description: str
+    columns: list[str]
+    rows: Rows
 
 
 def neutralise(value: object) -> object:
@@ -37,20 +73,32 @@ def neutralise(value: object) -> object:
     return value
 
 
+def iso_utc(moment: datetime | None) -> str:
+    return "" if moment is None else moment.isoformat(timespec="milliseconds") + "Z"
+
+
 def iso(recording: RecordingRecord, offset_s: float) -> str:
-    return (recording.started_at + timedelta(seconds=offset_s)).isoformat(
-        timespec="milliseconds"
-    ) + "Z"
+    return iso_utc(recording.started_at + timedelta(seconds=offset_s))
 
 
-def transcript_rows(library: Library, recording_ids: Iterable[int]) -> Iterable[list]:
-    for rid in recording_ids:
-        recording = library.recordings.get(rid)
-        for seg in library.segments.for_recording(rid):
+class _SourceNames:
+    """Source names looked up once per export."""
+
+    def __init__(self, library: Library) -> None:
+        self._names = {s.id: s.name or "" for s in library.sources.list()}
+
+    def columns(self, recording: RecordingRecord) -> list:
+        name = self._names.get(recording.source_id, "") if recording.source_id else ""
+        return [recording.id, recording.title or "", name, recording.url]
+
+
+def transcript_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
+    sources = _SourceNames(library)
+    for recording in recordings:
+        head = sources.columns(recording)
+        for seg in library.segments.for_recording(recording.id):
             yield [
-                rid,
-                recording.url,
-                recording.title or "",
+                *head,
                 seg.id,
                 iso(recording, seg.start_s),
                 iso(recording, seg.end_s),
@@ -62,7 +110,107 @@ def transcript_rows(library: Library, recording_ids: Iterable[int]) -> Iterable[
             ]
 
 
-def write_csv(path: Path, header: list[str], rows: Iterable[list], bom: bool = False) -> int:
+def stats_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
+    sources = _SourceNames(library)
+    for recording in recordings:
+        segments = library.segments.for_recording(recording.id)
+        words = sum(len(s.text.split()) for s in segments)
+        confidences = [s.confidence for s in segments if s.confidence is not None]
+        minutes = recording.duration_s / 60
+        yield [
+            *sources.columns(recording),
+            recording.platform or "",
+            recording.channel or "",
+            recording.status,
+            iso_utc(recording.started_at),
+            iso_utc(recording.ended_at),
+            f"{recording.duration_s:.3f}",
+            len(segments),
+            words,
+            f"{words / minutes:.1f}" if minutes > 0 else "",
+            f"{sum(confidences) / len(confidences):.3f}" if confidences else "",
+            len({s.speaker for s in segments if s.speaker}),
+            iso_utc(recording.scheduled_at),
+            "" if recording.late_s is None else f"{recording.late_s:.1f}",
+            recording.error or "",
+        ]
+
+
+EXPORT_KINDS: dict[str, ExportKind] = {
+    "transcript": ExportKind(
+        "transcript", "one row per transcript segment", TRANSCRIPT_COLUMNS, transcript_rows
+    ),
+    "stats": ExportKind("stats", "one row per recording: totals", STATS_COLUMNS, stats_rows),
+}
+
+
+def register_kind(kind: ExportKind) -> None:
+    EXPORT_KINDS[kind.name] = kind
+
+
+def select_recordings(
+    library: Library,
+    ids: list[int] | None = None,
+    *,
+    everything: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[RecordingRecord]:
+    """The recordings an export covers, oldest first; a clear error when none match."""
+    if ids:
+        chosen = [library.recordings.get(rid) for rid in ids]  # unknown ids fail here
+    elif everything or since or until:
+        chosen = library.recordings.list(since=_naive_utc(since), until=_naive_utc(until))
+    else:
+        raise UsageError("Choose what to export: recording IDs, --all, or --since/--until.")
+    if not chosen:
+        raise UsageError("No recordings match; nothing was written.")
+    return sorted(chosen, key=lambda r: (r.started_at, r.id))
+
+
+def export(
+    library: Library,
+    recordings: list[RecordingRecord] | list[int],
+    what: str,
+    out: Path,
+    *,
+    bom: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, int]:
+    """Write one kind to the file `out`, or every kind (`what="all"`) into the folder `out`.
+
+    Returns rows written per kind. Each file appears complete or not at all.
+    """
+    if recordings and isinstance(recordings[0], int):
+        recordings = select_recordings(library, list(recordings))
+    if what == "all":
+        folder = Path(out)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"Cannot create the folder {folder}: {exc.strerror or exc}") from None
+        return {
+            name: _write_kind(library, recordings, kind, folder / f"{name}.csv", bom, should_stop)
+            for name, kind in EXPORT_KINDS.items()
+        }
+    kind = EXPORT_KINDS.get(what)
+    if kind is None:
+        choices = ", ".join([*EXPORT_KINDS, "all"])
+        raise UsageError(f"Cannot export {what!r}; choose from: {choices}.")
+    return {what: _write_kind(library, recordings, kind, Path(out), bom, should_stop)}
+
+
+def _write_kind(library, recordings, kind: ExportKind, path: Path, bom, should_stop) -> int:
+    return write_csv(path, kind.columns, kind.rows(library, recordings), bom, should_stop)
+
+
+def write_csv(
+    path: Path,
+    header: list[str],
+    rows: Iterable[list],
+    bom: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+) -> int:
     """Write to a temporary file beside `path`, then rename: never a half file at `path`."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
@@ -75,6 +223,8 @@ def write_csv(path: Path, header: list[str], rows: Iterable[list], bom: bool = F
             writer = csv.writer(f, dialect="excel", lineterminator="\r\n")
             writer.writerow(header)
             for row in rows:
+                if should_stop is not None and count % 500 == 0 and should_stop():
+                    raise ExportCancelled(f"Export to {path} cancelled; nothing was written.")
                 writer.writerow([neutralise(v) for v in row])
                 count += 1
         os.replace(tmp, path)
@@ -87,14 +237,10 @@ def write_csv(path: Path, header: list[str], rows: Iterable[list], bom: bool = F
     return count
 
 
-def export(
-    library: Library, recording_ids: list[int], what: str, out: Path, bom: bool = False
-) -> int:
-    if what not in EXPORT_KINDS:
-        raise UsageError(f"Cannot export {what!r} yet; choose from: {', '.join(EXPORT_KINDS)}.")
-    for rid in recording_ids:
-        library.recordings.get(rid)  # a clear error for an unknown id, before writing
-    return write_csv(out, TRANSCRIPT_COLUMNS, transcript_rows(library, recording_ids), bom)
+def _naive_utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _remove_quietly(path: str) -> None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import tzlocal
 
 from app.errors import UsageError
 
@@ -39,3 +43,23 @@ def hms(seconds: float) -> str:
     """'hh:mm:ss' for a stream offset."""
     whole = int(max(0.0, seconds))
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def parse_when(text: str, *, end_of_day: bool = False) -> datetime:
+    """An aware datetime from '2024-07-01', '2024-07-01 06:00' or ISO with an offset.
+
+    Without an offset the local time zone applies. With `end_of_day`, a bare date means the
+    end of that day (so `--until 2024-07-31` includes the 31st).
+    """
+    value = text.strip()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"Cannot read {text!r} as a date (try 2024-07-01 or 2024-07-01 06:00)."
+        ) from None
+    if end_of_day and len(value) == 10:
+        moment += timedelta(days=1)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(tzlocal.get_localzone_name() or "UTC"))
+    return moment

@@ -7,7 +7,16 @@ import csv
 import pytest
 
 from app.errors import UsageError
-from app.exporter import TRANSCRIPT_COLUMNS, export, neutralise
+from app.exporter import (
+    EXPORT_KINDS,
+    STATS_COLUMNS,
+    TRANSCRIPT_COLUMNS,
+    ExportCancelled,
+    ExportKind,
+    export,
+    neutralise,
+    select_recordings,
+)
 from storage import Library
 
 TRICKY = [
@@ -33,7 +42,7 @@ def library(tmp_path):
 
 def test_transcript_round_trips_through_csv(library, tmp_path):
     out = tmp_path / "t.csv"
-    assert export(library, [1], "transcript", out) == len(TRICKY)
+    assert export(library, [1], "transcript", out) == {"transcript": len(TRICKY)}
     with open(out, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0].keys()) == TRANSCRIPT_COLUMNS
@@ -54,13 +63,13 @@ def test_bom_for_excel(library, tmp_path):
 def test_failure_leaves_no_file_and_keeps_an_old_one(library, tmp_path, monkeypatch):
     out = tmp_path / "t.csv"
     out.write_text("previous export")
-    import app.exporter as exporter
 
     def broken_rows(*_args):
         yield ["1"] * len(TRANSCRIPT_COLUMNS)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(exporter, "transcript_rows", broken_rows)
+    broken = ExportKind("transcript", "broken", TRANSCRIPT_COLUMNS, broken_rows)
+    monkeypatch.setitem(EXPORT_KINDS, "transcript", broken)
     with pytest.raises(UsageError, match="No space left"):
         export(library, [1], "transcript", out)
     assert out.read_text() == "previous export"
@@ -72,3 +81,57 @@ def test_unknown_recording_and_missing_folder(library, tmp_path):
         export(library, [7], "transcript", tmp_path / "x.csv")
     with pytest.raises(UsageError, match="does not exist"):
         export(library, [1], "transcript", tmp_path / "nope" / "x.csv")
+
+
+def test_all_kinds_into_a_folder_with_stats(library, tmp_path):
+    rid = library.recordings.create(url="http://radio/y.mp3", mode="live", title="Evening").id
+    library.segments.save(rid, start_s=0, end_s=60, text="one two three four", confidence=0.5)
+    library.recordings.update(rid, duration_s=120.0)
+    counts = export(library, [1, rid], "all", tmp_path / "out")
+    assert counts == {"transcript": len(TRICKY) + 1, "stats": 2}
+    with open(tmp_path / "out" / "stats.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0].keys()) == STATS_COLUMNS
+    evening = next(r for r in rows if r["recording_title"] == "Evening")
+    assert (evening["segments"], evening["words"], evening["words_per_minute"]) == ("1", "4", "2.0")
+    assert evening["mean_confidence"] == "0.500" and evening["source_url"] == "http://radio/y.mp3"
+
+
+def test_selection_by_date_and_all(library):
+    from datetime import datetime
+
+    old = library.recordings.create(
+        url="http://radio/z", mode="live", started_at=datetime(2024, 7, 1, 12)
+    ).id
+    in_july = select_recordings(library, since=datetime(2024, 7, 1), until=datetime(2024, 7, 2))
+    assert [r.id for r in in_july] == [old]
+    assert [r.id for r in select_recordings(library, everything=True)] == [old, 1]
+    with pytest.raises(UsageError, match="Choose what"):
+        select_recordings(library)
+    with pytest.raises(UsageError, match="No recordings match"):
+        select_recordings(library, since=datetime(2030, 1, 1))
+
+
+def test_cancelled_export_writes_nothing(library, tmp_path):
+    out = tmp_path / "t.csv"
+    with pytest.raises(ExportCancelled):
+        export(library, [1], "transcript", out, should_stop=lambda: True)
+    assert [p.name for p in tmp_path.iterdir() if "csv" in p.name] == []
+
+
+def test_cli_export_since_until_and_all(run_cli, workdir):
+    from tests.app.helpers import open_library
+
+    with open_library(workdir) as lib:
+        rid = lib.recordings.create(url="http://r/a", mode="live", title="=cmd|calc").id
+        lib.segments.save(rid, start_s=0, end_s=1, text="+1 hello, world")
+    result = run_cli("export", "--all", "--what", "all", "--out", str(workdir / "x"))
+    assert result.returncode == 0, result.stderr
+    assert "Wrote 1 transcript rows" in result.stderr
+    with open(workdir / "x" / "transcript.csv", newline="", encoding="utf-8") as f:
+        [row] = list(csv.DictReader(f))
+    assert (row["recording_title"], row["text"]) == ("'=cmd|calc", "'+1 hello, world")
+    result = run_cli("export", "--since", "2001-01-01", "--until", "2001-12-31", "--out", "y.csv")
+    assert result.returncode == 1 and "No recordings match" in result.stderr
+    result = run_cli("export", "--out", "y.csv")
+    assert result.returncode == 1 and "Choose what to export" in result.stderr
