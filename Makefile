@@ -19,6 +19,7 @@ lint: $(STAMP)
 
 benchmark: $(STAMP) system-deps
 	$(PY) benchmarks/asr_stream.py
+	$(PY) benchmarks/import_export.py
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

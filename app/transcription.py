@@ -27,6 +27,7 @@ from storage.recordings import STATUS_COMPLETE, STATUS_FAILED, STATUS_RECORDING
 
 log = logging.getLogger(__name__)
 
+MAX_FILE_S = 12 * 3600.0  # an "archived" URL that never ends is cut here
 Progress = Callable[[float, float | None], None]  # (seconds done, seconds total or None)
 
 
@@ -54,21 +55,31 @@ def transcribe_source(
     model: str | None = None,
     progress: Progress | None = None,
     backend: WhisperBackend | None = None,
+    recording_options: dict | None = None,
+    assume_finite: bool = False,
 ) -> TranscriptionResult:
-    """Transcribe a whole file or finite URL into a new recording."""
+    """Transcribe a whole file or finite URL into a new recording.
+
+    `recording_options` are extra columns for it (an import key, a start time, a source).
+    With `assume_finite` (imports of archived items), a URL that only looks live (a plain
+    HTTP file without a length) is read to its end, up to `MAX_FILE_S`.
+    """
     info = resolve(source)
-    if info.is_live:
+    if info.live_reported or (info.is_live and not assume_finite):
         raise UsageError(f"{source} is a live stream: use `record` for it.")
-    audio = _decode_all(info.audio_url)  # raises NotAudio/StreamUnavailable before any row
+    # Raises NotAudio/StreamUnavailable before any row is written.
+    audio = _decode_all(info.audio_url, MAX_FILE_S if assume_finite else None)
     backend = backend or load_backend(settings, model)
+    options = {"started_at": info.started_at, **(recording_options or {})}
     record = library.recordings.create(
         url=info.url,
-        mode="offline",
+        mode=options.pop("mode", "offline"),
         title=name or info.title,
         platform=info.platform,
         channel=info.channel,
         is_live=False,
         model=model or settings.model,
+        **options,
     )
     duration = len(audio) / SAMPLE_RATE
     if info.is_local_file:
@@ -122,8 +133,15 @@ def _contiguous_runs(blocks) -> list[tuple[float, np.ndarray]]:
     return [(start, np.concatenate(parts)) for start, parts, _ in runs]
 
 
-def _decode_all(source: str) -> np.ndarray:
-    pieces = list(iter_pcm(source))
+def _decode_all(source: str, max_s: float | None = None) -> np.ndarray:
+    pieces = []
+    total = 0
+    for piece in iter_pcm(source):
+        pieces.append(piece)
+        total += len(piece)
+        if max_s is not None and total >= max_s * SAMPLE_RATE:
+            log.warning("Stopped reading %s after %.0f s: it does not end", source, max_s)
+            break
     return np.concatenate(pieces)
 
 

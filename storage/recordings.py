@@ -7,6 +7,7 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.engine import translate_errors
@@ -24,6 +25,10 @@ STALE_HEARTBEAT = timedelta(minutes=2)
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+class SourceRace(Exception):
+    """Another thread created the same source a moment ago."""
 
 
 class RecordingRepository:
@@ -46,13 +51,46 @@ class RecordingRepository:
         scheduled_at: datetime | None = None,
         late_s: float | None = None,
         source_name: str | None = None,
+        source_url: str | None = None,
+        source_region: str | None = None,
     ) -> RecordingRecord:
-        """A new recording in state `recording`, owned by this process; its source is upserted."""
+        """A new recording in state `recording`, owned by this process.
+
+        Its source (by `source_url`, else by `url`) is created when new. Two threads may
+        create the same source at once (parallel imports): the loser retries and joins it.
+        """
+        values = {k: v for k, v in locals().items() if k != "self"}
+        try:
+            return self._create(**values)
+        except SourceRace:
+            return self._create(**values)
+
+    def _create(
+        self,
+        *,
+        url: str,
+        mode: str,
+        title: str | None,
+        platform: str | None,
+        channel: str | None,
+        is_live: bool,
+        model: str | None,
+        started_at: datetime | None,
+        import_key: str | None,
+        schedule_id: str | None,
+        scheduled_at: datetime | None,
+        late_s: float | None,
+        source_name: str | None,
+        source_url: str | None,
+        source_region: str | None,
+    ) -> RecordingRecord:
         with translate_errors("create the recording"), self._sessions.begin() as session:
-            source = session.scalar(select(Source).where(Source.url == url))
+            key = source_url or url
+            source = session.scalar(select(Source).where(Source.url == key))
             if source is None:
                 source = Source(
-                    url=url,
+                    url=key,
+                    region=source_region,
                     name=source_name or title,
                     platform=platform,
                     channel=channel,
@@ -60,6 +98,10 @@ class RecordingRepository:
                     created_at=utcnow(),
                 )
                 session.add(source)
+                try:
+                    session.flush()
+                except IntegrityError:
+                    raise SourceRace from None
             row = Recording(
                 source=source,
                 url=url,

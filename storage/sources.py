@@ -54,6 +54,16 @@ class SourceRepository:
                 raise StorageError(f"There is no source with id {source_id}.")
             return _to_record(row)
 
+    def by_name(self, name: str) -> SourceRecord | None:
+        """The first source called `name` (case-insensitive), favourites first."""
+        with translate_errors("read the source"), self._sessions() as session:
+            row = session.scalar(
+                select(Source)
+                .where(func.lower(Source.name) == name.lower())
+                .order_by(Source.favourite.desc(), Source.id)
+            )
+            return None if row is None else _to_record(row)
+
     def list(self, *, favourites_only: bool = False) -> list[SourceRecord]:
         """Favourites first, then by name; each with its number of recordings."""
         counts = (
