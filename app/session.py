@@ -66,8 +66,11 @@ class LiveSession:
         bus: EventBus | None = None,
         policy: ReconnectPolicy | None = None,
         backend: WhisperBackend | None = None,
+        recording_options: dict | None = None,
     ) -> None:
+        """`recording_options` are extra columns for the new recording (schedule links)."""
         self.job = job
+        self._recording_options = recording_options or {}
         self.library = library
         self.settings = settings
         self.bus = bus or EventBus()
@@ -106,6 +109,7 @@ class LiveSession:
             channel=self.info.channel,
             is_live=self.info.is_live,
             model=model,
+            **self._recording_options,
         )
         self.recording_id = record.id
         archive_dir = self.settings.archive_dir / f"{record.id:06d}"
