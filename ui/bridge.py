@@ -5,12 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.events import EventBus, SegmentCommitted, SessionError, SessionStatus
+from app.scheduler import ScheduledRun
 
 
 class EventBridge(QObject):
     segment = Signal(object)  # SegmentCommitted
     status = Signal(object)  # SessionStatus
     error = Signal(object)  # SessionError
+    scheduled = Signal(object)  # ScheduledRun
+    session_started = Signal(object)  # a LiveSession the scheduler started (from any thread)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -18,6 +21,7 @@ class EventBridge(QObject):
             bus.subscribe(self.segment.emit, SegmentCommitted),
             bus.subscribe(self.status.emit, SessionStatus),
             bus.subscribe(self.error.emit, SessionError),
+            bus.subscribe(self.scheduled.emit, ScheduledRun),
         ]
 
     def detach(self) -> None:

@@ -82,6 +82,10 @@ class LibraryView(QWidget):
         layout.addWidget(split, 1)
         layout.addWidget(self.filter_box)
 
+    def selected_ids(self) -> list[int]:
+        rows = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
+        return [self.model.recording_at(r).id for r in sorted(rows)]
+
     def set_recordings(self, rows: list[RecordingRecord]) -> None:
         self.model.set_recordings(rows)
 

@@ -10,14 +10,19 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.config import Settings
 from app.events import EventBus
+from app.scheduler import RecordingScheduler, ScheduledRun, SchedulerBusy
 from app.session import LiveSession, RecordingJob
 from storage import Library
 from ui import workers
 from ui.bridge import EventBridge
+from ui.export_dialog import ExportDialog
+from ui.import_dialog import ImportDialog
 from ui.library_view import LibraryView
 from ui.live_view import LiveView
 from ui.new_recording import NewRecordingDialog
 from ui.recording_view import RecordingView
+from ui.schedules_dialog import AddScheduleDialog, SchedulesDialog
+from ui.sources_view import SourcesView
 from ui.widgets import ErrorBanner
 
 log = logging.getLogger(__name__)
@@ -25,7 +30,7 @@ STOP_WAIT_S = 20.0
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings, library: Library) -> None:
+    def __init__(self, settings: Settings, library: Library, run_schedules: bool = True) -> None:
         super().__init__()
         self.settings = settings
         self.library = library
@@ -45,6 +50,13 @@ class MainWindow(QMainWindow):
         self.library_view.search_requested.connect(self.search)
         self.tabs.addTab(self.library_view, "Library")
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.sources_view = SourcesView(library)
+        self.sources_view.record_requested.connect(
+            lambda url, name: self.start_recording(RecordingJob(url=url, name=name or None))
+        )
+        self.sources_view.schedule_requested.connect(self.add_schedule_for)
+        self.tabs.addTab(self.sources_view, "Sources")
+        self.tabs.tabBar().setTabButton(1, self.tabs.tabBar().ButtonPosition.RightSide, None)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -54,8 +66,17 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_actions()
         self.bridge.status.connect(self._on_status)
+        self.bridge.scheduled.connect(self._on_scheduled_run)
+        self.bridge.session_started.connect(self.attach_session)
+        self.statusBar()
+        self.scheduler = RecordingScheduler(
+            settings, library, self.bus, on_session=self.bridge.session_started.emit
+        )
+        self.scheduler_note = ""
+        self._start_scheduler(run_schedules)
         self._restore_state()
         self.refresh_library()
+        self.sources_view.refresh()
 
     # --- actions -------------------------------------------------------------------------
 
@@ -63,20 +84,97 @@ class MainWindow(QMainWindow):
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
-        menu = self.menuBar().addMenu("&File")
-        for text, shortcut, slot in (
-            ("&New recording…", QKeySequence.StandardKey.New, self.new_recording),
-            ("&Refresh library", QKeySequence.StandardKey.Refresh, self.refresh_library),
-            ("&Find in transcripts", QKeySequence.StandardKey.Find, self.focus_search),
-            ("&Close tab", QKeySequence.StandardKey.Close, self.close_current_tab),
-            ("&Quit", QKeySequence.StandardKey.Quit, self.close),
-        ):
-            action = QAction(text, self)
-            action.setShortcut(QKeySequence(shortcut))
-            action.triggered.connect(slot)
-            menu.addAction(action)
-            if text.startswith(("&New", "&Refresh")):
-                toolbar.addAction(action)
+        on_toolbar = ("&New", "&Refresh", "&Sources", "S&chedules", "&Import", "&Export")
+        menus = {
+            "&File": (
+                ("&New recording…", QKeySequence.StandardKey.New, self.new_recording),
+                ("&Import archived streams…", "Ctrl+I", self.import_archives),
+                ("&Export to CSV…", "Ctrl+E", self.export_csv),
+                ("&Close tab", QKeySequence.StandardKey.Close, self.close_current_tab),
+                ("&Quit", QKeySequence.StandardKey.Quit, self.close),
+            ),
+            "&View": (
+                ("&Library", "Ctrl+1", lambda: self.tabs.setCurrentWidget(self.library_view)),
+                ("&Sources", "Ctrl+2", self.show_sources),
+                ("&Find in transcripts", QKeySequence.StandardKey.Find, self.focus_search),
+                ("&Refresh library", QKeySequence.StandardKey.Refresh, self.refresh_library),
+            ),
+            "&Tools": (("S&chedules…", "Ctrl+Shift+S", self.show_schedules),),
+        }
+        self.actions_by_name: dict[str, QAction] = {}
+        for title, entries in menus.items():
+            menu = self.menuBar().addMenu(title)
+            for text, shortcut, slot in entries:
+                action = QAction(text, self)
+                action.setShortcut(QKeySequence(shortcut))
+                action.triggered.connect(slot)
+                menu.addAction(action)
+                self.actions_by_name[text.replace("&", "").rstrip("…")] = action
+                if text.startswith(on_toolbar):
+                    toolbar.addAction(action)
+
+    # --- schedules, import, export, sources -------------------------------------------------
+
+    def _start_scheduler(self, run_schedules: bool) -> None:
+        """Run the schedules in this window unless another process (the daemon) already does."""
+        try:
+            if run_schedules:
+                self.scheduler.run()
+                return
+        except SchedulerBusy as exc:
+            self.scheduler_note = str(exc)
+        except Exception as exc:  # a broken job store must not keep the window from opening
+            log.exception("Could not start the scheduler")
+            self.banner.show_error(f"Schedules cannot run: {exc}")
+        try:
+            self.scheduler.open()
+        except Exception as exc:
+            log.exception("Could not open the job store")
+            self.banner.show_error(f"Schedules cannot be shown: {exc}")
+
+    def show_schedules(self) -> SchedulesDialog:
+        dialog = SchedulesDialog(self.scheduler, self.library, self.scheduler_note, self)
+        dialog.show()
+        return dialog
+
+    def add_schedule_for(self, url: str, name: str) -> None:
+        dialog = AddScheduleDialog(self, url=url, name=name)
+        if dialog.exec() and dialog.spec is not None:
+            worker = workers.Worker(self.scheduler.add, dialog.spec)
+            worker.signals.returned.connect(
+                lambda info: self.statusBar().showMessage(
+                    f"Scheduled {info.spec.label}: next start {info.next_run:%Y-%m-%d %H:%M}"
+                    if info.next_run
+                    else f"Scheduled {info.spec.label}",
+                    10000,
+                )
+            )
+            worker.signals.errored.connect(self.banner.show_error)
+            workers.start(worker)
+
+    def _on_scheduled_run(self, event: ScheduledRun) -> None:
+        detail = f" ({event.detail})" if event.detail else ""
+        self.statusBar().showMessage(f"Schedule “{event.name}”: {event.status}{detail}", 15000)
+        if event.status == "failed":
+            self.banner.show_error(f"Scheduled recording “{event.name}” failed{detail}")
+        if event.status in ("complete", "failed", "missed"):
+            self.refresh_library()
+
+    def import_archives(self) -> ImportDialog:
+        dialog = ImportDialog(self.library, self.settings, self)
+        dialog.imported.connect(self.refresh_library)
+        dialog.imported.connect(self.sources_view.refresh)
+        dialog.show()
+        return dialog
+
+    def export_csv(self) -> ExportDialog:
+        dialog = ExportDialog(self.library, self.library_view.selected_ids(), self)
+        dialog.show()
+        return dialog
+
+    def show_sources(self) -> None:
+        self.tabs.setCurrentWidget(self.sources_view)
+        self.sources_view.refresh()
 
     def new_recording(self) -> None:
         dialog = NewRecordingDialog(self)
@@ -93,7 +191,7 @@ class MainWindow(QMainWindow):
 
     def close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
-        if widget is self.library_view:
+        if widget in (self.library_view, self.sources_view):
             return
         session = self.sessions.pop(widget, None) if isinstance(widget, LiveView) else None
         if session is not None:
@@ -117,6 +215,23 @@ class MainWindow(QMainWindow):
         worker.signals.returned.connect(lambda rid: self._session_started(view, rid))
         worker.signals.errored.connect(lambda message: self._session_failed(view, message))
         workers.start(worker)
+        return view
+
+    def attach_session(self, session: LiveSession) -> LiveView:
+        """A tab for a session started elsewhere (by the scheduler): already running."""
+        title = (
+            session.job.name or (session.info.title if session.info else None) or session.job.url
+        )
+        view = LiveView(title)
+        view.recording_id = session.recording_id
+        view.state.setText("● Live (scheduled)")
+        self.sessions[view] = session
+        self.bridge.segment.connect(view.on_segment)
+        self.bridge.status.connect(view.on_status)
+        self.bridge.error.connect(view.on_error)
+        view.stop_requested.connect(session.stop)
+        self.tabs.addTab(view, title[:30])
+        self.refresh_library()
         return view
 
     def _session_started(self, view: LiveView, recording_id: int) -> None:
@@ -196,6 +311,7 @@ class MainWindow(QMainWindow):
         store.setValue("state", self.saveState())
         for session in list(self.sessions.values()):
             session.stop()
+        self.scheduler.shutdown(stop_recordings=True, timeout_s=STOP_WAIT_S)
         for session in list(self.sessions.values()):
             session.wait(STOP_WAIT_S)
         self.bridge.detach()

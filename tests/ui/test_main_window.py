@@ -7,28 +7,9 @@ import time
 import pytest
 from PySide6.QtCore import QTimer
 
-from app.config import Settings
-from app.services import open_library
 from ui.live_view import LiveView
-from ui.main_window import MainWindow
 from ui.new_recording import NewRecordingDialog
 from ui.recording_view import RecordingView
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        db_url=f"sqlite:///{tmp_path / 'library.db'}",
-        cache_dir=tmp_path / "cache",
-    )
-    library = open_library(settings)
-    win = MainWindow(settings, library)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
-    library.close()
 
 
 class StallMeter:

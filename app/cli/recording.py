@@ -1,0 +1,166 @@
+"""`record`, `transcribe`, `resume`: getting audio into the library as transcript."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+from app.cli.common import EXIT_FAILED, EXIT_OK, duration_arg, progress_printer
+from app.config import Settings
+from app.errors import USER_ERRORS, UsageError
+from app.events import EventBus, SegmentCommitted, SessionError, SessionStatus
+from app.services import open_library
+from app.timefmt import hms
+
+MODEL_HELP = "tiny.en (default), base, or a CTranslate2 model folder"
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("record", parents=[common], help="record and transcribe a stream live")
+    p.add_argument("url", help="any URL yt-dlp understands (Twitch, YouTube, HLS, radio) or a file")
+    p.add_argument("--name", help="title to store instead of the stream's own")
+    p.add_argument("--duration", type=duration_arg, help="stop after this long (90, 30m, 2h)")
+    p.add_argument(
+        "--mode",
+        choices=("live", "monitor"),
+        default="live",
+        help="live: text within seconds (more CPU); monitor: per utterance, cheaper",
+    )
+    p.add_argument("--model", help=MODEL_HELP)
+    p.set_defaults(handler=cmd_record)
+
+    p = sub.add_parser("transcribe", parents=[common], help="transcribe archived files, fast")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--name", help="title to store (for a single file)")
+    p.add_argument("--model", help=MODEL_HELP)
+    p.set_defaults(handler=cmd_transcribe)
+
+    p = sub.add_parser(
+        "resume",
+        parents=[common],
+        help="transcribe what an interrupted recording archived but did not finish",
+    )
+    p.add_argument("id", type=int)
+    p.set_defaults(handler=cmd_resume)
+
+
+def cmd_record(args, settings: Settings) -> int:
+    from app.session import LiveSession, RecordingJob
+
+    library = open_library(settings)
+    bus = EventBus()
+    subscribe_printers(bus)
+    job = RecordingJob(
+        url=args.url, mode=args.mode, duration_s=args.duration, name=args.name, model=args.model
+    )
+    session = LiveSession(job, library, settings, bus)
+    rid = session.start()
+    info = session.info
+    kind = "live" if info.is_live else "file"
+    print(
+        f"Recording #{rid}: {info.title or info.url} ({kind}, {args.mode} mode). Ctrl-C stops.",
+        file=sys.stderr,
+        flush=True,
+    )
+    stop_on_signals(session.stop)
+    result = session.wait()
+    print(
+        f"Recording #{rid} {result.status}: {hms(result.duration_s)} of audio, "
+        f"{result.segments} segments.",
+        file=sys.stderr,
+    )
+    if result.error:
+        print(
+            ("error: " if result.status == "failed" else "note: ") + result.error, file=sys.stderr
+        )
+    return EXIT_OK if result.status != "failed" else EXIT_FAILED
+
+
+def stop_on_signals(stop) -> None:
+    """First Ctrl-C / SIGTERM stops cleanly (calls `stop`); a second one quits at once."""
+    state = {"count": 0}
+
+    def handler(signum, _frame):
+        state["count"] += 1
+        if state["count"] > 1:
+            raise KeyboardInterrupt
+        print("stopping… (again to quit at once)", file=sys.stderr, flush=True)
+        stop()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def subscribe_printers(bus: EventBus, show_ids: bool = False) -> None:
+    """Print committed text to stdout and connection trouble to stderr, as it happens."""
+
+    def segment(event: SegmentCommitted) -> None:
+        if event.final:
+            prefix = f"#{event.recording_id} " if show_ids else ""
+            print(f"{prefix}[{hms(event.start_s)}] {event.text}", flush=True)
+
+    def status(event: SessionStatus) -> None:
+        prefix = f"#{event.recording_id}: " if show_ids else ""
+        if event.state == "reconnecting":
+            d = event.detail
+            print(
+                f"{prefix}connection lost; reconnecting in {d.get('delay_s', 0):.0f} s "
+                f"(attempt {d.get('attempt')})",
+                file=sys.stderr,
+                flush=True,
+            )
+        elif event.state == "lagging":
+            print(
+                f"{prefix}transcription is {event.detail.get('lag_s', 0):.0f} s behind; "
+                "audio is archived",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def error(event: SessionError) -> None:
+        if not event.fatal:
+            print(f"warning: {event.message}", file=sys.stderr, flush=True)
+
+    bus.subscribe(segment, SegmentCommitted)
+    bus.subscribe(status, SessionStatus)
+    bus.subscribe(error, SessionError)
+
+
+def cmd_transcribe(args, settings: Settings) -> int:
+    from app.transcription import load_backend, transcribe_source
+
+    if args.name and len(args.files) > 1:
+        raise UsageError("--name applies to a single file.")
+    library = open_library(settings)
+    backend = load_backend(settings, args.model)
+    failures = 0
+    for source in args.files:
+        try:
+            result = transcribe_source(
+                source,
+                library,
+                settings,
+                name=args.name,
+                model=args.model,
+                backend=backend,
+                progress=progress_printer(source),
+            )
+        except USER_ERRORS as exc:
+            print(f"\nerror: {exc}", file=sys.stderr)
+            failures += 1
+            continue
+        print(
+            f"\r{source}: recording #{result.recording_id}, {hms(result.duration_s)}, "
+            f"{result.segments} segments",
+            file=sys.stderr,
+        )
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def cmd_resume(args, settings: Settings) -> int:
+    from app.transcription import resume_recording
+
+    library = open_library(settings)
+    result = resume_recording(args.id, library, settings, progress=progress_printer(f"#{args.id}"))
+    print(f"\rRecording #{args.id}: {result.status}, {result.segments} segments", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,25 @@
+"""A main window over a library of its own, shown offscreen."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.config import Settings
+from app.services import open_library
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        db_url=f"sqlite:///{tmp_path / 'library.db'}",
+        cache_dir=tmp_path / "cache",
+    )
+    library = open_library(settings)
+    win = MainWindow(settings, library)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+    library.close()

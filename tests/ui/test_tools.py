@@ -1,0 +1,139 @@
+"""Sources, schedules, import and export as the analyst uses them in the window."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from ui.live_view import LiveView
+from ui.schedules_dialog import AddScheduleDialog
+from ui.sources_view import AddSourceDialog
+
+STATIONS = [
+    {
+        "url": "https://r.example/WACV",
+        "radio_name": "WACV",
+        "time": [["5:00", "9:00"]],
+        "state": "AL",
+    },
+    {
+        "url": "https://r.example/KGWA",
+        "radio_name": "KGWA",
+        "time": [["18:00", "20:00"]],
+        "state": "OK",
+    },
+]
+
+
+def table_column(table, column: int) -> list[str]:
+    return [table.item(r, column).text() for r in range(table.rowCount())]
+
+
+def test_station_directory_import_favourite_and_filter(window, qtbot, tmp_path):
+    path = tmp_path / "stations.json"
+    path.write_text(json.dumps(STATIONS))
+    view = window.sources_view
+    window.show_sources()
+    view.import_stations(str(path))
+    qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=5000)
+    assert sorted(table_column(view.table, 1)) == ["KGWA", "WACV"]
+    view.table.selectRow(table_column(view.table, 1).index("WACV"))
+    view.toggle_favourite()
+    qtbot.waitUntil(lambda: table_column(view.table, 0)[0] == "★", timeout=5000)
+    assert table_column(view.table, 1)[0] == "WACV"  # favourites first
+    view.filter_box.setText("ok")
+    visible = [r for r in range(2) if not view.table.isRowHidden(r)]
+    assert [view.table.item(r, 1).text() for r in visible] == ["KGWA"]
+
+
+def test_add_source_checks_the_url_first(qtbot, hls_stream):
+    dialog = AddSourceDialog()
+    qtbot.addWidget(dialog)
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    dialog.url.setText("http://127.0.0.1:9/nothing.m3u8")
+    dialog.check()
+    qtbot.waitUntil(lambda: dialog.check_button.isEnabled(), timeout=30000)
+    assert "refused" in dialog.preview.text() and not save.isEnabled()
+    dialog.url.setText(hls_stream.url)
+    dialog.check()
+    qtbot.waitUntil(lambda: dialog.info is not None, timeout=30000)
+    assert "live now" in dialog.preview.text() and save.isEnabled()
+
+
+def test_add_and_remove_a_schedule(window, qtbot):
+    dialog = window.show_schedules()
+    qtbot.addWidget(dialog)
+    form = AddScheduleDialog(dialog, url="http://x/radio", name="Morning")
+    form.cron.setText("someday 06:00")
+    form._accept()
+    assert "Cannot read the schedule" in form.problem.text()
+    form.cron.setText("mon-fri 06:00")
+    form.duration.setText("2h")
+    form._accept()
+    dialog._run(dialog.scheduler.add, form.spec)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=5000)
+    assert table_column(dialog.table, 1) == ["Morning"]
+    assert table_column(dialog.table, 3) == ["02:00:00"]
+    dialog.table.selectRow(0)
+    dialog.remove_selected()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=5000)
+
+
+def test_import_shows_each_outcome_and_refreshes_the_library(window, qtbot, tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "talk.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nHello from a file.\n")
+    (folder / "broken.mp3").write_bytes(b"not audio at all" * 100)
+    dialog = window.import_archives()
+    qtbot.addWidget(dialog)
+    dialog.add_inputs([str(folder)])
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
+    statuses = dict(
+        zip(table_column(dialog.results, 0), table_column(dialog.results, 1), strict=True)
+    )
+    assert statuses == {"talk.srt": "imported", "broken.mp3": "failed"}
+    assert "1 imported, 0 skipped, 1 failed" in dialog.summary.text()
+    assert "could not be imported" in dialog.banner.message
+    qtbot.waitUntil(lambda: window.library_view.model.rowCount() == 1, timeout=5000)
+
+
+def test_export_selected_recordings(window, qtbot, tmp_path):
+    rid = window.library.recordings.create(url="http://r/x", mode="live", title="Noon").id
+    window.library.segments.save(rid, start_s=0, end_s=1, text="=1+1, said the host")
+    window.refresh_library()
+    qtbot.waitUntil(lambda: window.library_view.model.rowCount() == 1, timeout=5000)
+    window.library_view.table.selectRow(0)
+    dialog = window.export_csv()
+    qtbot.addWidget(dialog)
+    assert dialog.selected.isChecked() and "1 selected" in dialog.selected.text()
+    out = tmp_path / "noon.csv"
+    dialog.out.setText(str(out))
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=10000)
+    assert "Wrote 1 transcript rows" in dialog.result.text()
+    with open(out, newline="", encoding="utf-8") as f:
+        [row] = list(csv.DictReader(f))
+    assert row["text"] == "'=1+1, said the host"
+
+
+@pytest.mark.slow
+def test_a_schedule_records_while_the_window_is_open(window, qtbot, hls_stream):
+    from app.schedules import once
+
+    start = (datetime.now(UTC) + timedelta(seconds=2)).replace(tzinfo=None)
+    spec = once(hls_stream.url, start.isoformat(sep=" ", timespec="seconds"), 8, timezone="UTC")
+    window.scheduler.add(spec)
+    qtbot.waitUntil(lambda: any(isinstance(w, LiveView) for w in window.sessions), timeout=30000)
+    [view] = [w for w in window.sessions if isinstance(w, LiveView)]
+    qtbot.waitUntil(lambda: view.ended, timeout=60000)
+    qtbot.waitUntil(
+        lambda: [r.status for r in window.library.schedule_runs.list()] == ["complete"],
+        timeout=10000,
+    )
+    assert view.recording_id == window.library.schedule_runs.list()[0].recording_id
+    qtbot.waitUntil(lambda: "complete" in window.statusBar().currentMessage(), timeout=5000)
