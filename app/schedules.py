@@ -77,6 +77,14 @@ def once(url: str, at: str, duration_s: float, **options) -> ScheduleSpec:
     return spec
 
 
+def ensure_future(spec: ScheduleSpec, now: datetime | None = None) -> None:
+    """A new one-off schedule whose whole window has passed is refused, not silently missed."""
+    if spec.kind == KIND_ONCE:
+        start = build_trigger(spec).run_date
+        if start + timedelta(seconds=spec.duration_s) <= (now or datetime.now(UTC)):
+            raise UsageError(f"{spec.when} ({spec.timezone}) and its window have already passed.")
+
+
 def recurring(url: str, when: str, duration_s: float, **options) -> ScheduleSpec:
     spec = ScheduleSpec(url=url, kind=KIND_CRON, when=when, duration_s=duration_s, **options)
     build_trigger(spec)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
@@ -31,6 +31,7 @@ from app.errors import UsageError
 from app.scheduler import RecordingScheduler, ScheduleInfo
 from app.schedules import (
     ScheduleSpec,
+    ensure_future,
     local_timezone,
     once,
     read_wavepulse_stations,
@@ -279,9 +280,6 @@ class AddScheduleDialog(QDialog):
         if self.once.isChecked():
             at = self.at.dateTime().toString("yyyy-MM-dd HH:mm")
             spec = once(url, at, duration, **options)
-            from app.schedules import build_trigger
-
-            if build_trigger(spec).run_date + timedelta(seconds=duration) < datetime.now(UTC):
-                raise UsageError("That time has already passed.")
+            ensure_future(spec)
             return spec
         return recurring(url, self.cron.text(), duration, **options)

@@ -84,7 +84,7 @@ def _scheduler(settings: Settings, library=None):
 
 
 def cmd_schedule_add(args, settings: Settings) -> int:
-    from app.schedules import local_timezone, once, recurring
+    from app.schedules import ensure_future, local_timezone, once, recurring
 
     options = {
         "timezone": args.tz or local_timezone(),
@@ -96,10 +96,9 @@ def cmd_schedule_add(args, settings: Settings) -> int:
         spec = recurring(args.url, args.cron, args.duration, **options)
     else:
         spec = once(args.url, args.at, args.duration, **options)
+        ensure_future(spec)
     with _scheduler(settings).open() as scheduler:
         info = scheduler.add(spec)
-    if info.next_run is None:
-        raise UsageError("That schedule never starts (its time has passed).")
     print(f"Schedule {spec.id}: {spec.label}, {spec.describe()}")
     print(f"Next start: {_local(info.next_run)}")
     return EXIT_OK
