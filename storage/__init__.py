@@ -8,6 +8,8 @@ from storage.errors import StorageError
 from storage.library import Library
 from storage.records import (
     ArchiveFileRecord,
+    ChatMessageRecord,
+    ChatWindowRecord,
     RecordingRecord,
     ScheduleRunRecord,
     SearchHit,
@@ -17,6 +19,8 @@ from storage.records import (
 
 __all__ = [
     "ArchiveFileRecord",
+    "ChatMessageRecord",
+    "ChatWindowRecord",
     "Library",
     "RecordingRecord",
     "ScheduleRunRecord",

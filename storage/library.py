@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from storage.chat import ChatRepository
 from storage.engine import make_engine, upgrade_to_head
 from storage.recordings import RecordingRepository
 from storage.schedule_runs import ScheduleRunRepository
@@ -29,6 +30,7 @@ class Library:
         self.segments = SegmentRepository(sessions)
         self.sources = SourceRepository(sessions)
         self.schedule_runs = ScheduleRunRepository(sessions)
+        self.chat = ChatRepository(sessions)
         self.search = TranscriptSearch(self.engine)
 
     def close(self) -> None:

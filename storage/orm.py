@@ -145,3 +145,59 @@ class ScheduleRun(Base):
         ForeignKey("recordings.id", ondelete="SET NULL")
     )
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class ChatMessage(Base):
+    """A chat message or a moderation/community event (`kind`), on the recording's timeline.
+
+    `offset_s` is seconds from the recording's start (the same axis as segments). Verdicts
+    (`violation`, `score`, `category`, `target`) come from the moderation model.
+    """
+
+    __tablename__ = "chat_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), nullable=False
+    )
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    offset_s: Mapped[float] = mapped_column(Float, nullable=False)
+    kind: Mapped[str] = mapped_column(String, nullable=False)
+    platform: Mapped[str | None] = mapped_column(String)
+    message_id: Mapped[str | None] = mapped_column(String)
+    author: Mapped[str | None] = mapped_column(String)
+    display_name: Mapped[str | None] = mapped_column(String)
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    badges: Mapped[list | None] = mapped_column(JSON)
+    emotes: Mapped[list | None] = mapped_column(JSON)
+    bits: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    first_message: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    target_user: Mapped[str | None] = mapped_column(String)
+    target_message_id: Mapped[str | None] = mapped_column(String)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    violation: Mapped[bool | None] = mapped_column(Boolean)
+    score: Mapped[float | None] = mapped_column(Float)
+    category: Mapped[str | None] = mapped_column(String)
+    target: Mapped[str | None] = mapped_column(String)
+
+
+class ChatWindow(Base):
+    """Chat activity in one time window of a recording (for charts and highlights)."""
+
+    __tablename__ = "chat_windows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), nullable=False
+    )
+    start_s: Mapped[float] = mapped_column(Float, nullable=False)
+    end_s: Mapped[float] = mapped_column(Float, nullable=False)
+    messages: Mapped[int] = mapped_column(Integer, nullable=False)
+    chatters: Mapped[int] = mapped_column(Integer, nullable=False)
+    first_timers: Mapped[int] = mapped_column(Integer, nullable=False)
+    emotes: Mapped[int] = mapped_column(Integer, nullable=False)
+    flagged: Mapped[int] = mapped_column(Integer, nullable=False)
+    moderation_actions: Mapped[int] = mapped_column(Integer, nullable=False)
+    spike_score: Mapped[float | None] = mapped_column(Float)
+    is_spike: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

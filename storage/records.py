@@ -63,6 +63,7 @@ class SearchHit:
     end_s: float
     text: str
     snippet: str
+    source: str = "transcript"  # or "chat"; `segment_id` is then the chat message's id
 
 
 @dataclass(frozen=True)
@@ -90,3 +91,43 @@ class ScheduleRunRecord:
     status: str
     recording_id: int | None
     detail: str | None
+
+
+@dataclass(frozen=True)
+class ChatMessageRecord:
+    id: int
+    recording_id: int
+    at: datetime
+    offset_s: float
+    kind: str
+    platform: str | None
+    message_id: str | None
+    author: str
+    display_name: str
+    text: str
+    badges: list = field(default_factory=list)
+    emotes: list = field(default_factory=list)
+    bits: int = 0
+    first_message: bool = False
+    target_user: str | None = None
+    target_message_id: str | None = None
+    duration_s: float | None = None
+    deleted: bool = False
+    violation: bool | None = None
+    score: float | None = None
+    category: str | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatWindowRecord:
+    start_s: float
+    end_s: float
+    messages: int
+    chatters: int
+    first_timers: int
+    emotes: int
+    flagged: int
+    moderation_actions: int
+    spike_score: float | None
+    is_spike: bool
