@@ -51,6 +51,29 @@ STATS_COLUMNS = [
     "error",
 ]
 
+CHAT_COLUMNS = [
+    *RECORDING_COLUMNS,
+    "time",
+    "offset_s",
+    "kind",
+    "platform",
+    "message_id",
+    "author",
+    "display_name",
+    "text",
+    "emotes",
+    "badges",
+    "bits",
+    "first_message",
+    "deleted",
+    "target_user",
+    "duration_s",
+    "violation",
+    "score",
+    "category",
+    "hib_target",
+]
+
 Rows = Callable[[Library, list[RecordingRecord]], Iterable[list]]
 
 
@@ -136,11 +159,46 @@ def stats_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[
         ]
 
 
+def chat_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
+    sources = _SourceNames(library)
+    for recording in recordings:
+        head = sources.columns(recording)
+        for m in library.chat.for_recording(recording.id):
+            yield [
+                *head,
+                iso_utc(m.at),
+                f"{m.offset_s:.3f}",
+                m.kind,
+                m.platform or "",
+                m.message_id or "",
+                m.author,
+                m.display_name,
+                m.text,
+                " ".join(m.emotes),
+                " ".join(m.badges),
+                m.bits or "",
+                int(m.first_message),
+                int(m.deleted),
+                m.target_user or "",
+                "" if m.duration_s is None else f"{m.duration_s:.0f}",
+                "" if m.violation is None else int(m.violation),
+                "" if m.score is None else f"{m.score:.4f}",
+                m.category or "",
+                m.target or "",
+            ]
+
+
 EXPORT_KINDS: dict[str, ExportKind] = {
     "transcript": ExportKind(
         "transcript", "one row per transcript segment", TRANSCRIPT_COLUMNS, transcript_rows
     ),
     "stats": ExportKind("stats", "one row per recording: totals", STATS_COLUMNS, stats_rows),
+    "chat": ExportKind(
+        "chat",
+        "one row per chat message or moderation event, with verdicts",
+        CHAT_COLUMNS,
+        chat_rows,
+    ),
 }
 
 

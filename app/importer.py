@@ -289,7 +289,31 @@ class BatchImport:
             rid, detail = self._import_transcript(item, key)
         else:
             rid, detail = self._transcribe(item, key)
+        for chat in item.chats:
+            detail += "; " + self._import_chat(rid, chat)
         return ImportOutcome(item, IMPORTED, detail, rid)
+
+    def _import_chat(self, recording_id: int, path: Path) -> str:
+        """A chat replay beside the media: classified and stored like live chat."""
+        from app.chat_capture import ChatRecorder
+        from app.chat_stats import refresh_windows
+        from app.events import EventBus
+        from ingest.chat.replay import read_chat_replay
+
+        try:
+            replay = read_chat_replay(path)
+        except USER_ERRORS as exc:
+            return f"chat not imported ({exc})"
+        recording = self.library.recordings.get(recording_id)
+        recorder = ChatRecorder(self.library, recording_id, recording.started_at, EventBus())
+        stored = recorder.store_all(replay.events)
+        if replay.events:
+            last = max(recorder.offset_of(e) for e in replay.events)
+            if last > recording.duration_s:
+                self.library.recordings.update(recording_id, duration_s=last)
+        refresh_windows(self.library, recording_id)
+        bad = f", {replay.bad_lines} bad line(s) skipped" if replay.bad_lines else ""
+        return f"{stored} chat events from {path.name} ({recorder.flagged} flagged{bad})"
 
     def _orphaned(self, recording_id: int) -> bool:
         self.library.recordings.mark_orphans_interrupted()

@@ -46,6 +46,14 @@ class RecordingJob:
     duration_s: float | None = None
     name: str | None = None
     model: str | None = None
+    chat: str = "auto"  # auto (from the platform), off, twitch:CHANNEL, youtube:URL
+
+
+@dataclass(frozen=True)
+class ChatStatus:
+    recording_id: int | None
+    state: str  # connected, reconnecting, error, ended
+    detail: dict
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,7 @@ class LiveSession:
         self._sink: TranscriptSink | None = None
         self._done = threading.Event()
         self._result: SessionResult | None = None
+        self.chat = None  # a ChatCapture while chat is captured
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -117,6 +126,7 @@ class LiveSession:
             record.id, archive_dir=str(archive_dir), language=self._backend.language
         )
         self._sink = TranscriptSink(self.library, self.bus, record.id)
+        self._start_chat(record)
         self._stream = AudioStream(
             self.info, policy=self.policy, on_status=self._on_stream_status, chunk_s=CHUNK_S
         )
@@ -128,6 +138,36 @@ class LiveSession:
             thread.daemon = True
             thread.start()
         return record.id
+
+    def _start_chat(self, record) -> None:
+        """Chat beside the audio when the platform has it (or the job names a channel)."""
+        from app.chat_capture import ChatCapture, ChatRecorder, chat_spec_for
+
+        choice = self.job.chat
+        if choice == "auto" and not self.settings.chat_enabled:
+            choice = "off"
+        spec = chat_spec_for(choice, self.job.url, self.info.platform)
+        if spec is None:
+            return
+        channel = spec.target if spec.platform == "twitch" else (self.info.channel or "")
+        recorder = ChatRecorder(
+            self.library,
+            record.id,
+            record.started_at,
+            self.bus,
+            channel=channel,
+            title=self.info.title or "",
+            threshold=self.settings.threshold_for(channel),
+        )
+        try:
+            self.chat = ChatCapture(spec, recorder, self.settings, self._on_chat_status).start()
+        except USER_ERRORS as exc:
+            self._note(f"Chat is not captured: {exc}")
+
+    def _on_chat_status(self, state: str, detail: dict) -> None:
+        self.bus.publish(ChatStatus(self.recording_id, state, detail))
+        if state == "error":
+            self._note(detail.get("message", "chat error"))
 
     def stop(self) -> None:
         """Ask the session to end; returns at once (use `wait`)."""
@@ -278,6 +318,7 @@ class LiveSession:
                 f"{self._skipped_s:.0f} s of audio were archived but not transcribed live "
                 "(run `python main.py resume` to transcribe them)."
             )
+        self._stop_chat()
         failed = self._fatal is not None and self._received_s == 0
         status = STATUS_FAILED if failed else STATUS_COMPLETE
         error = "; ".join(([self._fatal] if self._fatal else []) + self._notes) or None
@@ -296,6 +337,18 @@ class LiveSession:
         )
         self._status("failed" if failed else "ended", status=status, error=error)
         self._done.set()
+
+    def _stop_chat(self) -> None:
+        if self.chat is None:
+            return
+        from app.chat_stats import refresh_windows
+
+        self.chat.stop()
+        try:
+            self.library.recordings.update(self.recording_id, duration_s=self._received_s)
+            refresh_windows(self.library, self.recording_id)
+        except USER_ERRORS as exc:
+            self._notes.append(f"Chat statistics were not saved: {exc}")
 
     # --- helpers -------------------------------------------------------------------------
 

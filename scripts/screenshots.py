@@ -3,8 +3,9 @@
     .venv/bin/python scripts/screenshots.py [--out screenshots/]
 
 Builds a throwaway library by transcribing a short espeak-ng programme, opens the main
-window, and saves the library, a search and a recording view. Works under Xvfb
-(`xvfb-run -a .venv/bin/python scripts/screenshots.py`) or, without a display, offscreen.
+window, and saves the library, a search and a recording view; then runs the built-in demo
+for a while and saves its live tab (transcript, flagged chat, chart) and its recording view.
+Works under Xvfb (`xvfb-run -a .venv/bin/python scripts/screenshots.py`) or offscreen.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def settle(app: QApplication, rounds: int = 40) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "screenshots"))
+    parser.add_argument("--no-demo", action="store_true", help="skip the live demo views")
+    parser.add_argument("--demo-seconds", type=float, default=45.0)
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -75,6 +78,18 @@ def main() -> None:
     window.open_recording(1, 8.0)
     settle(app)
     window.grab().save(str(out / "recording.png"))
+    if not args.no_demo:
+        # The built-in demo: transcript, chat with flags, and the activity chart, live.
+        window.start_demo()
+        settle(app, rounds=int(args.demo_seconds / 0.05))
+        window.grab().save(str(out / "demo-live.png"))
+        demo_view = next(iter(window.demos), None)
+        if demo_view is not None and demo_view.recording_id:
+            demo_view.stop_button.click()
+            settle(app, rounds=200)
+            window.open_recording(demo_view.recording_id, 18.0)
+            settle(app)
+            window.grab().save(str(out / "demo-recording.png"))
     window.close()
     print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
 

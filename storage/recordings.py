@@ -6,13 +6,13 @@ import os
 import socket
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.engine import translate_errors
 from storage.errors import StorageError
-from storage.orm import ArchiveFile, Recording, Segment, Source
+from storage.orm import ArchiveFile, ChatMessage, Recording, Segment, Source
 from storage.records import ArchiveFileRecord, RecordingRecord
 
 STATUS_RECORDING = "recording"
@@ -162,9 +162,25 @@ class RecordingRepository:
             .group_by(Segment.recording_id)
             .subquery()
         )
+        chat = (
+            select(
+                ChatMessage.recording_id,
+                func.count(ChatMessage.id).label("n"),
+                func.sum(case((ChatMessage.violation.is_(True), 1), else_=0)).label("flagged"),
+            )
+            .where(ChatMessage.kind == "message")
+            .group_by(ChatMessage.recording_id)
+            .subquery()
+        )
         query = (
-            select(Recording, func.coalesce(counts.c.n, 0))
+            select(
+                Recording,
+                func.coalesce(counts.c.n, 0),
+                func.coalesce(chat.c.n, 0),
+                func.coalesce(chat.c.flagged, 0),
+            )
             .outerjoin(counts, counts.c.recording_id == Recording.id)
+            .outerjoin(chat, chat.c.recording_id == Recording.id)
             .order_by(Recording.started_at.desc(), Recording.id.desc())
         )
         if since is not None:
@@ -174,7 +190,10 @@ class RecordingRepository:
         if limit:
             query = query.limit(limit)
         with translate_errors("list recordings"), self._sessions() as session:
-            return [_to_record(row, n) for row, n in session.execute(query).all()]
+            return [
+                _to_record(row, n, chat_n, flagged)
+                for row, n, chat_n, flagged in session.execute(query).all()
+            ]
 
     def update(self, recording_id: int, **values) -> None:
         """Set columns (status, error, title, duration_s, archive_dir, language, ...)."""
@@ -272,7 +291,9 @@ def _not_zombie(pid: int) -> bool:
         return True
 
 
-def _to_record(row: Recording, segment_count: int = 0) -> RecordingRecord:
+def _to_record(
+    row: Recording, segment_count: int = 0, chat_count: int = 0, flagged_count: int = 0
+) -> RecordingRecord:
     return RecordingRecord(
         id=row.id,
         url=row.url,
@@ -291,6 +312,8 @@ def _to_record(row: Recording, segment_count: int = 0) -> RecordingRecord:
         source_id=row.source_id,
         language=row.language,
         segment_count=segment_count,
+        chat_count=chat_count,
+        flagged_count=flagged_count,
         import_key=row.import_key,
         schedule_id=row.schedule_id,
         scheduled_at=row.scheduled_at,

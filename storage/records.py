@@ -25,6 +25,8 @@ class RecordingRecord:
     source_id: int | None = None
     language: str | None = None
     segment_count: int = 0
+    chat_count: int = 0
+    flagged_count: int = 0
     import_key: str | None = None
     schedule_id: str | None = None
     scheduled_at: datetime | None = None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from app.chat_capture import ChatReceived
 from app.events import EventBus, SegmentCommitted, SessionError, SessionStatus
 from app.scheduler import ScheduledRun
+from app.session import ChatStatus
 
 
 class EventBridge(QObject):
@@ -13,6 +15,8 @@ class EventBridge(QObject):
     status = Signal(object)  # SessionStatus
     error = Signal(object)  # SessionError
     scheduled = Signal(object)  # ScheduledRun
+    chat = Signal(object)  # ChatReceived
+    chat_status = Signal(object)  # ChatStatus
     session_started = Signal(object)  # a LiveSession the scheduler started (from any thread)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
@@ -22,6 +26,8 @@ class EventBridge(QObject):
             bus.subscribe(self.status.emit, SessionStatus),
             bus.subscribe(self.error.emit, SessionError),
             bus.subscribe(self.scheduled.emit, ScheduledRun),
+            bus.subscribe(self.chat.emit, ChatReceived),
+            bus.subscribe(self.chat_status.emit, ChatStatus),
         ]
 
     def detach(self) -> None:

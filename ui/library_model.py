@@ -8,7 +8,17 @@ from app.timefmt import hms
 from storage import RecordingRecord
 
 _ROOT = QModelIndex()
-COLUMNS = ("ID", "Source", "Title", "Started (UTC)", "Duration", "Status", "Segments")
+COLUMNS = (
+    "ID",
+    "Source",
+    "Title",
+    "Started (UTC)",
+    "Duration",
+    "Status",
+    "Segments",
+    "Chat",
+    "Flagged",
+)
 
 
 class RecordingsModel(QAbstractTableModel):
@@ -49,6 +59,8 @@ class RecordingsModel(QAbstractTableModel):
                 hms(r.duration_s),
                 r.status,
                 r.segment_count,
+                r.chat_count or "",
+                r.flagged_count or "",
             )[column]
         if role == Qt.ItemDataRole.UserRole:  # sort key
             return (
@@ -59,9 +71,11 @@ class RecordingsModel(QAbstractTableModel):
                 r.duration_s,
                 r.status,
                 r.segment_count,
+                r.chat_count,
+                r.flagged_count,
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole and r.error:
             return r.error
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 4, 6):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 4, 6, 7, 8):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
+from app.chat_capture import ChatReceived
 from app.events import SegmentCommitted, SessionError, SessionStatus
+from app.session import ChatStatus
 from app.timefmt import hms
+from ui.charts import TimelineChart
+from ui.chat_view import LiveChatView
 
 STATE_TEXT = {
     "resolving": "Resolving the address…",
@@ -51,10 +56,26 @@ class LiveView(QWidget):
         self.partial = QLabel()
         self.partial.setWordWrap(True)
         self.partial.setStyleSheet("color: palette(mid); font-style: italic;")
+        self.keywords = QLabel("Keywords: none yet")
+        self.keywords.setObjectName("keywordStrip")
+        self.keywords.setWordWrap(True)
+        self.chat = LiveChatView()
+        self.chart = TimelineChart()
+        transcript_box = QWidget()
+        transcript_layout = QVBoxLayout(transcript_box)
+        transcript_layout.setContentsMargins(0, 0, 0, 0)
+        transcript_layout.addWidget(self.transcript, 1)
+        transcript_layout.addWidget(self.partial)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(transcript_box)
+        split.addWidget(self.chat)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.transcript, 1)
-        layout.addWidget(self.partial)
+        layout.addWidget(self.keywords)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.chart)
         self._reconnect_deadline: float | None = None
         self._countdown = QTimer(self)
         self._countdown.setInterval(250)
@@ -72,6 +93,7 @@ class LiveView(QWidget):
         if event.recording_id != self.recording_id:
             return
         if event.final:
+            self.chart.add_speech(event.start_s, event.end_s, len(event.text.split()))
             self.partial.clear()
             self.transcript.appendPlainText(f"[{hms(event.start_s)}] {event.text}")
             self.transcript.moveCursor(QTextCursor.MoveOperation.End)
@@ -99,6 +121,27 @@ class LiveView(QWidget):
             self.ended = True
             self.stop_button.setEnabled(False)
             self.partial.clear()
+
+    def on_chat(self, event: ChatReceived) -> None:
+        if event.recording_id != self.recording_id:
+            return
+        self.chat.add_items(event.items)
+        for item in event.items:
+            if item.kind == "message":
+                self.chart.add_chat(item.offset_s, item.violation)
+        if self.chat.state.text().endswith("not captured for this stream"):
+            self.chat.set_state("live")
+
+    def on_chat_status(self, event: ChatStatus) -> None:
+        if event.recording_id not in (None, self.recording_id):
+            return
+        text = {
+            "connected": "connected",
+            "reconnecting": f"reconnecting in {event.detail.get('delay_s', 0):.0f} s",
+            "ended": "ended",
+            "error": event.detail.get("message", "error"),
+        }.get(event.state, event.state)
+        self.chat.set_state(text)
 
     def on_error(self, event: SessionError) -> None:
         if event.recording_id in (None, self.recording_id):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from app.config import Settings
+from app.config import Settings, load_settings
 from app.events import EventBus
 from app.scheduler import RecordingScheduler, ScheduledRun, SchedulerBusy
 from app.session import LiveSession, RecordingJob
@@ -20,8 +21,9 @@ from ui.import_dialog import ImportDialog
 from ui.library_view import LibraryView
 from ui.live_view import LiveView
 from ui.new_recording import NewRecordingDialog
-from ui.recording_view import RecordingView
+from ui.recording_view import RecordingData, RecordingView
 from ui.schedules_dialog import AddScheduleDialog, SchedulesDialog
+from ui.settings_dialog import SettingsDialog
 from ui.sources_view import SourcesView
 from ui.widgets import ErrorBanner
 
@@ -37,6 +39,7 @@ class MainWindow(QMainWindow):
         self.bus = EventBus()
         self.bridge = EventBridge(self.bus, self)
         self.sessions: dict[LiveView, LiveSession] = {}
+        self.demos: dict[LiveView, object] = {}  # a DemoSource per demo tab
         self.setWindowTitle("Streamlens")
         self.resize(1200, 760)
 
@@ -84,10 +87,11 @@ class MainWindow(QMainWindow):
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
-        on_toolbar = ("&New", "&Refresh", "&Sources", "S&chedules", "&Import", "&Export")
+        on_toolbar = ("&New", "Start &demo", "&Sources", "S&chedules", "&Import", "&Export")
         menus = {
             "&File": (
                 ("&New recording…", QKeySequence.StandardKey.New, self.new_recording),
+                ("Start &demo", "Ctrl+D", self.start_demo),
                 ("&Import archived streams…", "Ctrl+I", self.import_archives),
                 ("&Export to CSV…", "Ctrl+E", self.export_csv),
                 ("&Close tab", QKeySequence.StandardKey.Close, self.close_current_tab),
@@ -99,7 +103,10 @@ class MainWindow(QMainWindow):
                 ("&Find in transcripts", QKeySequence.StandardKey.Find, self.focus_search),
                 ("&Refresh library", QKeySequence.StandardKey.Refresh, self.refresh_library),
             ),
-            "&Tools": (("S&chedules…", "Ctrl+Shift+S", self.show_schedules),),
+            "&Tools": (
+                ("S&chedules…", "Ctrl+Shift+S", self.show_schedules),
+                ("Se&ttings…", QKeySequence.StandardKey.Preferences, self.show_settings),
+            ),
         }
         self.actions_by_name: dict[str, QAction] = {}
         for title, entries in menus.items():
@@ -112,6 +119,44 @@ class MainWindow(QMainWindow):
                 self.actions_by_name[text.replace("&", "").rstrip("…")] = action
                 if text.startswith(on_toolbar):
                     toolbar.addAction(action)
+
+    # --- demo and settings -----------------------------------------------------------------
+
+    def start_demo(self) -> None:
+        """Serve the built-in demo stream and chat on 127.0.0.1 and monitor them."""
+        from app.demo.source import DemoSource
+
+        demo = DemoSource()
+        worker = workers.Worker(demo.start)
+        worker.signals.returned.connect(self._demo_started)
+        worker.signals.errored.connect(self.banner.show_error)
+        workers.start(worker)
+        self.statusBar().showMessage("Starting the demo stream…", 5000)
+
+    def _demo_started(self, demo) -> LiveView:
+        settings = dataclasses.replace(self.settings, twitch_irc=demo.chat.endpoint)
+        view = self.start_recording(demo.job(), settings)
+        self.demos[view] = demo
+        return view
+
+    def _stop_demo(self, view) -> None:
+        demo = self.demos.pop(view, None)
+        if demo is not None:
+            workers.start(workers.Worker(demo.stop))
+
+    def show_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, self)
+        dialog.accepted.connect(self._settings_saved)
+        dialog.show()
+        return dialog
+
+    def _settings_saved(self) -> None:
+        fresh = load_settings()
+        # The library stays where it is until the next start; the rest applies now.
+        self.settings = dataclasses.replace(
+            fresh, data_dir=self.settings.data_dir, db_url=self.settings.db_url
+        )
+        self.statusBar().showMessage("Settings saved; they apply to new recordings.", 8000)
 
     # --- schedules, import, export, sources -------------------------------------------------
 
@@ -196,19 +241,16 @@ class MainWindow(QMainWindow):
         session = self.sessions.pop(widget, None) if isinstance(widget, LiveView) else None
         if session is not None:
             session.stop()
+        self._stop_demo(widget)
         self.tabs.removeTab(index)
         widget.deleteLater()
 
     # --- live sessions -------------------------------------------------------------------
 
-    def start_recording(self, job: RecordingJob) -> LiveView:
+    def start_recording(self, job: RecordingJob, settings: Settings | None = None) -> LiveView:
         view = LiveView(job.name or job.url)
-        session = LiveSession(job, self.library, self.settings, self.bus)
-        self.sessions[view] = session
-        self.bridge.segment.connect(view.on_segment)
-        self.bridge.status.connect(view.on_status)
-        self.bridge.error.connect(view.on_error)
-        view.stop_requested.connect(session.stop)
+        session = LiveSession(job, self.library, settings or self.settings, self.bus)
+        self._wire(view, session)
         self.tabs.addTab(view, job.name or "Live")
         self.tabs.setCurrentWidget(view)
         worker = workers.Worker(session.start)
@@ -216,6 +258,19 @@ class MainWindow(QMainWindow):
         worker.signals.errored.connect(lambda message: self._session_failed(view, message))
         workers.start(worker)
         return view
+
+    def _wire(self, view: LiveView, session: LiveSession) -> None:
+        """A live tab follows its session's events and can stop it."""
+        self.sessions[view] = session
+        for signal, slot in (
+            (self.bridge.segment, view.on_segment),
+            (self.bridge.status, view.on_status),
+            (self.bridge.error, view.on_error),
+            (self.bridge.chat, view.on_chat),
+            (self.bridge.chat_status, view.on_chat_status),
+        ):
+            signal.connect(slot)
+        view.stop_requested.connect(session.stop)
 
     def attach_session(self, session: LiveSession) -> LiveView:
         """A tab for a session started elsewhere (by the scheduler): already running."""
@@ -225,11 +280,7 @@ class MainWindow(QMainWindow):
         view = LiveView(title)
         view.recording_id = session.recording_id
         view.state.setText("● Live (scheduled)")
-        self.sessions[view] = session
-        self.bridge.segment.connect(view.on_segment)
-        self.bridge.status.connect(view.on_status)
-        self.bridge.error.connect(view.on_error)
-        view.stop_requested.connect(session.stop)
+        self._wire(view, session)
         self.tabs.addTab(view, title[:30])
         self.refresh_library()
         return view
@@ -251,6 +302,8 @@ class MainWindow(QMainWindow):
 
     def _on_status(self, event) -> None:
         if event.state in ("ended", "failed"):
+            for view in [v for v in self.demos if v.recording_id == event.recording_id]:
+                self._stop_demo(view)
             error = event.detail.get("error")
             if event.state == "failed" and error:
                 self.banner.show_error(error)
@@ -265,16 +318,21 @@ class MainWindow(QMainWindow):
         workers.start(worker)
 
     def search(self, query: str) -> None:
-        worker = workers.Worker(self.library.search.search, query)
+        def search_all():
+            return self.library.search.search(query) + self.library.chat.search(query)
+
+        worker = workers.Worker(search_all)
         worker.signals.returned.connect(lambda hits: self.library_view.show_hits(query, hits))
         worker.signals.errored.connect(self.banner.show_error)
         workers.start(worker)
 
     def open_recording(self, recording_id: int, seconds: float = 0.0) -> None:
         def load():
-            return (
+            return RecordingData(
                 self.library.recordings.get(recording_id),
                 self.library.segments.for_recording(recording_id),
+                self.library.chat.for_recording(recording_id),
+                self.library.chat.windows(recording_id),
             )
 
         worker = workers.Worker(load)
@@ -282,9 +340,9 @@ class MainWindow(QMainWindow):
         worker.signals.errored.connect(self.banner.show_error)
         workers.start(worker)
 
-    def _show_recording(self, data, seconds: float) -> RecordingView:
-        recording, segments = data
-        view = RecordingView(recording, segments)
+    def _show_recording(self, data: RecordingData, seconds: float) -> RecordingView:
+        recording = data.recording
+        view = RecordingView(recording, data.segments, data.chat, data.windows)
         title = (recording.title or recording.url)[:30]
         self.tabs.addTab(view, f"#{recording.id} {title}")
         self.tabs.setCurrentWidget(view)
@@ -314,5 +372,8 @@ class MainWindow(QMainWindow):
         self.scheduler.shutdown(stop_recordings=True, timeout_s=STOP_WAIT_S)
         for session in list(self.sessions.values()):
             session.wait(STOP_WAIT_S)
+        for demo in self.demos.values():
+            demo.stop()
+        self.demos.clear()
         self.bridge.detach()
         super().closeEvent(event)

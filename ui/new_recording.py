@@ -29,6 +29,8 @@ class NewRecordingDialog(QDialog):
         self.mode.addItem("Monitor — cheaper, a few seconds later", "monitor")
         self.duration = QLineEdit()
         self.duration.setPlaceholderText("optional: 90, 30m, 2h")
+        self.chat = QLineEdit()
+        self.chat.setPlaceholderText("auto (Twitch/YouTube chat), off, twitch:CHANNEL, youtube:URL")
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #b3261e;")
         buttons = QDialogButtonBox(
@@ -42,6 +44,7 @@ class NewRecordingDialog(QDialog):
         form.addRow("Name", self.name)
         form.addRow("Mode", self.mode)
         form.addRow("Stop after", self.duration)
+        form.addRow("Chat", self.chat)
         form.addRow(self.problem)
         form.addRow(buttons)
         self.resize(560, self.sizeHint().height())
@@ -60,9 +63,13 @@ class NewRecordingDialog(QDialog):
         if not url:
             raise UsageError("Enter the address of a stream or the path of a file.")
         text = self.duration.text().strip()
+        chat = self.chat.text().strip() or "auto"
+        if chat not in ("auto", "off") and not chat.startswith(("twitch:", "youtube:")):
+            raise UsageError("Chat: write auto, off, twitch:CHANNEL or youtube:URL.")
         return RecordingJob(
             url=url,
             mode=self.mode.currentData(),
             duration_s=parse_duration(text) if text else None,
             name=self.name.text().strip() or None,
+            chat=chat,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,15 +19,33 @@ from PySide6.QtWidgets import (
 )
 
 from app.timefmt import hms
-from storage import RecordingRecord, SegmentRecord
+from storage import ChatMessageRecord, ChatWindowRecord, RecordingRecord, SegmentRecord
+from ui.charts import TimelineChart
+from ui.chat_view import StoredChatView
 from ui.widgets import empty_state
+
+
+@dataclass(frozen=True)
+class RecordingData:
+    """Everything a recording view shows, loaded off the GUI thread."""
+
+    recording: RecordingRecord
+    segments: list[SegmentRecord]
+    chat: list[ChatMessageRecord] = field(default_factory=list)
+    windows: list[ChatWindowRecord] = field(default_factory=list)
 
 
 class RecordingView(QWidget):
     def __init__(
-        self, recording: RecordingRecord, segments: list[SegmentRecord], parent=None
+        self,
+        recording: RecordingRecord,
+        segments: list[SegmentRecord],
+        chat: list[ChatMessageRecord] | None = None,
+        windows: list[ChatWindowRecord] | None = None,
+        parent=None,
     ) -> None:
         super().__init__(parent)
+        chat = chat or []
         self.recording = recording
         self.segments = segments
         self._starts = [s.start_s for s in segments]
@@ -58,7 +77,13 @@ class RecordingView(QWidget):
         panels = QTabWidget()
         panels.addTab(empty_state("No summary yet for this recording."), "Summary")
         panels.addTab(empty_state("No keywords or entities yet."), "Keywords")
-        panels.addTab(empty_state("No chat was captured for this recording."), "Chat")
+        if chat:
+            self.chat_view = StoredChatView(chat)
+            self.chat_view.jump.connect(self.jump_to)
+            panels.addTab(self.chat_view, f"Chat ({sum(m.kind == 'message' for m in chat)})")
+        else:
+            self.chat_view = None
+            panels.addTab(empty_state("No chat was captured for this recording."), "Chat")
         panels.addTab(empty_state("No tutorial recommendations yet."), "Tutorials")
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -71,8 +96,18 @@ class RecordingView(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
 
+        self.chart = TimelineChart(bucket_s=_bucket_for(recording.duration_s))
+        self.chart.set_data(
+            [(m.offset_s, bool(m.violation)) for m in chat if m.kind == "message"],
+            [(s.start_s, s.end_s, len(s.text.split())) for s in segments],
+            [(w.start_s, w.end_s) for w in windows or [] if w.is_spike],
+            recording.duration_s,
+        )
+        self.chart.clicked.connect(self.jump_to)
+
         layout = QVBoxLayout(self)
         layout.addWidget(header)
+        layout.addWidget(self.chart)
         layout.addWidget(split, 1)
 
     def row_at(self, seconds: float) -> int:
@@ -80,6 +115,8 @@ class RecordingView(QWidget):
         return max(0, bisect.bisect_right(self._starts, seconds + 0.01) - 1)
 
     def jump_to(self, seconds: float) -> None:
+        self.chart.cursor_s = seconds
+        self.chart.update()
         if not self.segments:
             return
         row = self.row_at(seconds)
@@ -92,3 +129,11 @@ class RecordingView(QWidget):
     def current_row(self) -> int:
         rows = self.transcript.selectionModel().selectedRows()
         return rows[0].row() if rows else -1
+
+
+def _bucket_for(duration_s: float) -> float:
+    """About a hundred bars across the chart, in round steps."""
+    for step in (5, 10, 15, 30, 60, 120, 300, 600):
+        if duration_s / step <= 120:
+            return float(step)
+    return 900.0

@@ -19,9 +19,12 @@ def register(sub, common) -> None:
     p.add_argument("id", type=int)
     p.set_defaults(handler=cmd_show)
 
-    p = sub.add_parser("search", parents=[common], help="full-text search across transcripts")
+    p = sub.add_parser(
+        "search", parents=[common], help="full-text search across transcripts and chat"
+    )
     p.add_argument("query", help='words (all must match), "a phrase", or prefix*')
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--no-chat", action="store_true", help="search transcripts only")
     p.set_defaults(handler=cmd_search)
 
     from app.exporter import EXPORT_KINDS
@@ -86,12 +89,15 @@ def cmd_show(args, settings: Settings) -> int:
 def cmd_search(args, settings: Settings) -> int:
     library = open_library(settings)
     hits = library.search.search(args.query, limit=args.limit)
+    if not args.no_chat:
+        hits += library.chat.search(args.query, limit=args.limit)
     if not hits:
         print(f"No matches for {args.query!r}.")
         return EXIT_OK
     for hit in hits:
         title = f" {hit.recording_title}" if hit.recording_title else ""
-        print(f"#{hit.recording_id}{title} [{hms(hit.start_s)}] {hit.snippet}")
+        where = "chat " if hit.source == "chat" else ""
+        print(f"#{hit.recording_id}{title} [{hms(hit.start_s)}] {where}{hit.snippet}")
     return EXIT_OK
 
 

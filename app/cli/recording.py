@@ -27,7 +27,28 @@ def register(sub, common) -> None:
         help="live: text within seconds (more CPU); monitor: per utterance, cheaper",
     )
     p.add_argument("--model", help=MODEL_HELP)
+    chat = p.add_mutually_exclusive_group()
+    chat.add_argument(
+        "--chat",
+        default="auto",
+        metavar="auto|twitch:CHANNEL|youtube:URL",
+        help="which chat to capture (default: the platform's own, for Twitch and YouTube)",
+    )
+    chat.add_argument("--no-chat", action="store_true", help="do not capture chat")
+    p.add_argument(
+        "--twitch-irc",
+        metavar="HOST:PORT",
+        help="Twitch IRC endpoint (irc://host:port without TLS; env STREAMLENS_TWITCH_IRC)",
+    )
     p.set_defaults(handler=cmd_record)
+
+    p = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="record the built-in demo stream and chat (served on 127.0.0.1; no internet)",
+    )
+    p.add_argument("--mode", choices=("live", "monitor"), default="live")
+    p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("transcribe", parents=[common], help="transcribe archived files, fast")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -45,28 +66,74 @@ def register(sub, common) -> None:
 
 
 def cmd_record(args, settings: Settings) -> int:
-    from app.session import LiveSession, RecordingJob
+    import dataclasses
+
+    from app.session import RecordingJob
+
+    if args.twitch_irc:
+        settings = dataclasses.replace(settings, twitch_irc=args.twitch_irc)
+    job = RecordingJob(
+        url=args.url,
+        mode=args.mode,
+        duration_s=args.duration,
+        name=args.name,
+        model=args.model,
+        chat="off" if args.no_chat else args.chat,
+    )
+    return run_recording(job, settings)
+
+
+def cmd_demo(args, settings: Settings) -> int:
+    import dataclasses
+
+    from app.demo.source import DemoSource
+
+    demo = DemoSource().start()
+    try:
+        settings = dataclasses.replace(settings, twitch_irc=demo.chat.endpoint)
+        print(f"Demo stream on {demo.url}, its chat on {demo.chat.endpoint}", file=sys.stderr)
+        return run_recording(demo.job(args.mode), settings, show_chat=True)
+    finally:
+        demo.stop()
+
+
+def run_recording(job, settings: Settings, show_chat: bool = False) -> int:
+    """Record `job` in the foreground, printing text (and flagged chat) as it arrives."""
+    from app.chat_capture import ChatReceived
+    from app.session import LiveSession
 
     library = open_library(settings)
     bus = EventBus()
     subscribe_printers(bus)
-    job = RecordingJob(
-        url=args.url, mode=args.mode, duration_s=args.duration, name=args.name, model=args.model
-    )
+    if show_chat:
+
+        def chat(event: ChatReceived) -> None:
+            for item in event.items:
+                if item.violation:
+                    print(f"[{hms(item.offset_s)}] ⚑ {item.category}: {item.author}: {item.text}")
+                elif item.kind != "message":
+                    print(f"[{hms(item.offset_s)}] -- {item.kind}: {item.author}", flush=True)
+
+        bus.subscribe(chat, ChatReceived)
     session = LiveSession(job, library, settings, bus)
     rid = session.start()
     info = session.info
     kind = "live" if info.is_live else "file"
     print(
-        f"Recording #{rid}: {info.title or info.url} ({kind}, {args.mode} mode). Ctrl-C stops.",
+        f"Recording #{rid}: {job.name or info.title or info.url} ({kind}, {job.mode} mode). "
+        "Ctrl-C stops.",
         file=sys.stderr,
         flush=True,
     )
     stop_on_signals(session.stop)
     result = session.wait()
+    chat = ""
+    if session.chat is not None:
+        recorder = session.chat.recorder
+        chat = f", {recorder.stored} chat messages ({recorder.flagged} flagged)"
     print(
         f"Recording #{rid} {result.status}: {hms(result.duration_s)} of audio, "
-        f"{result.segments} segments.",
+        f"{result.segments} segments{chat}.",
         file=sys.stderr,
     )
     if result.error:

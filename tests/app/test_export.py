@@ -87,14 +87,41 @@ def test_all_kinds_into_a_folder_with_stats(library, tmp_path):
     rid = library.recordings.create(url="http://radio/y.mp3", mode="live", title="Evening").id
     library.segments.save(rid, start_s=0, end_s=60, text="one two three four", confidence=0.5)
     library.recordings.update(rid, duration_s=120.0)
+    from datetime import datetime
+
+    library.chat.add_many(
+        rid,
+        [
+            {
+                "at": datetime(2026, 1, 1),
+                "offset_s": 3.5,
+                "kind": "message",
+                "author": "ann",
+                "text": '=cmd, "quoted"',
+                "emotes": ["Kappa"],
+                "violation": True,
+                "score": 0.8,
+                "category": "HIB",
+            }
+        ],
+    )
     counts = export(library, [1, rid], "all", tmp_path / "out")
-    assert counts == {"transcript": len(TRICKY) + 1, "stats": 2}
+    assert counts == {"transcript": len(TRICKY) + 1, "stats": 2, "chat": 1}
     with open(tmp_path / "out" / "stats.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0].keys()) == STATS_COLUMNS
     evening = next(r for r in rows if r["recording_title"] == "Evening")
     assert (evening["segments"], evening["words"], evening["words_per_minute"]) == ("1", "4", "2.0")
     assert evening["mean_confidence"] == "0.500" and evening["source_url"] == "http://radio/y.mp3"
+    with open(tmp_path / "out" / "chat.csv", newline="", encoding="utf-8") as f:
+        [chat] = list(csv.DictReader(f))
+    assert (chat["text"], chat["emotes"], chat["violation"], chat["category"]) == (
+        '\'=cmd, "quoted"',
+        "Kappa",
+        "1",
+        "HIB",
+    )
+    assert chat["offset_s"] == "3.500" and chat["time"] == "2026-01-01T00:00:00.000Z"
 
 
 def test_selection_by_date_and_all(library):

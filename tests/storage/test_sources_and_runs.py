@@ -85,3 +85,26 @@ def test_schedule_runs_newest_first_and_per_schedule(library):
         (RUN_MISSED, None),
     ]
     assert len(library.schedule_runs.list()) == 3
+
+
+def test_recordings_list_counts_chat_and_flagged_messages(library):
+    rid = library.recordings.create(url="u", mode="live").id
+    at = datetime(2026, 1, 1)
+    rows = [
+        {"at": at, "offset_s": 1, "kind": "message", "message_id": "a", "text": "hi"},
+        {
+            "at": at,
+            "offset_s": 2,
+            "kind": "message",
+            "message_id": "b",
+            "text": "x",
+            "violation": True,
+        },
+        {"at": at, "offset_s": 3, "kind": "ban", "target_user": "t"},
+        {"at": at, "offset_s": 1, "kind": "message", "message_id": "a", "text": "hi again"},
+    ]
+    assert library.chat.add_many(rid, rows) == 3  # the repeated message id is kept once
+    [recording] = library.recordings.list()
+    assert (recording.chat_count, recording.flagged_count) == (2, 1)
+    library.recordings.delete(rid)
+    assert library.chat.search("hi") == []  # chat and its index go with the recording

@@ -1,0 +1,148 @@
+"""Chat moderation on NormVio test: quality of three detectors, and throughput.
+
+(a) alt-profanity-check alone (threshold tuned on dev; a flagged message gets the most
+common category, HIB), (b) our model without context, (c) our model with context.
+Binary violation: F1 at the dev-tuned threshold and PR-AUC. Category: macro-F1 over the
+NormVio categories end to end (each message is "no violation" unless flagged, then its
+predicted category), and macro-F1 on the moderated messages alone (category given that
+it is a violation). HIB target: macro-F1 on HIB messages with a target.
+
+    .venv/bin/python benchmarks/chat_moderation.py [--data ../shared/data/normvio]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve  # noqa: E402
+
+from nlp.moderation import DEFAULT_WEIGHTS, ModerationModel, load_moderation_model  # noqa: E402
+from nlp.normvio import read_split  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "normvio"
+NONE = "(none)"
+
+
+def tuned_threshold(y: np.ndarray, scores: np.ndarray) -> float:
+    precision, recall, thresholds = precision_recall_curve(y, scores)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-9)
+    return float(thresholds[int(np.argmax(f1[:-1]))])
+
+
+def evaluate(name, test, scores, flagged, categories, targets) -> dict:
+    y = np.array([e.violation for e in test])
+    gold_cat = [e.category if e.violation and e.category else NONE for e in test]
+    pred_cat = [c if f else NONE for c, f in zip(categories, flagged, strict=True)]
+    labels = sorted({c for c in gold_cat if c != NONE})
+    violations = [i for i, e in enumerate(test) if e.violation and e.category]
+    hib = [i for i, e in enumerate(test) if e.category == "HIB" and e.target]
+    return {
+        "name": name,
+        "f1": f1_score(y, flagged),
+        "pr_auc": average_precision_score(y, scores),
+        "cat_e2e": f1_score(gold_cat, pred_cat, labels=labels, average="macro", zero_division=0),
+        "cat_given": f1_score(
+            [test[i].category for i in violations],
+            [categories[i] for i in violations],
+            labels=labels,
+            average="macro",
+            zero_division=0,
+        ),
+        "target": f1_score(
+            [test[i].target for i in hib],
+            [targets[i] or NONE for i in hib],
+            average="macro",
+            zero_division=0,
+        )
+        if targets is not None
+        else float("nan"),
+    }
+
+
+def profanity_baseline(dev, test) -> dict:
+    from profanity_check import predict_prob
+
+    dev_scores = predict_prob([e.message for e in dev])
+    threshold = tuned_threshold(np.array([e.violation for e in dev]), dev_scores)
+    scores = predict_prob([e.message for e in test])
+    flagged = scores >= threshold
+    return evaluate("(a) alt-profanity-check", test, scores, flagged, ["HIB"] * len(test), None)
+
+
+def model_result(name, path, test) -> dict:
+    model = ModerationModel.load(path)
+    verdicts = model.predict([e.message for e in test], [e.context for e in test])
+    return evaluate(
+        name,
+        test,
+        np.array([v.score for v in verdicts]),
+        np.array([v.violation for v in verdicts]),
+        [v.category for v in verdicts],
+        [v.target for v in verdicts],
+    )
+
+
+def throughput(test, seconds: float = 5.0) -> tuple[float, float]:
+    model = load_moderation_model()
+    messages = [e.message for e in test]
+    contexts = [e.context for e in test]
+    rates = []
+    for batch in (1, 256):
+        done, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            for i in range(0, 2048, batch):
+                j = i % (len(messages) - batch)
+                model.predict(messages[j : j + batch], contexts[j : j + batch])
+            done += 2048
+        rates.append(done / (time.perf_counter() - start))
+    return rates[0], rates[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    args = parser.parse_args()
+    if not (args.data / "test.jsonl").is_file():
+        print(f"No NormVio data at {args.data}; pass --data.", file=sys.stderr)
+        return 2
+    dev = read_split(args.data / "dev.jsonl")
+    test = read_split(args.data / "test.jsonl")
+    print(
+        f"NormVio test: {len(test)} messages, {sum(e.violation for e in test)} moderated "
+        f"(negatives: unmoderated messages of the same windows)"
+    )
+    results = [
+        profanity_baseline(dev, test),
+        model_result(
+            "(b) ours, no context", DEFAULT_WEIGHTS.with_name("moderation_nocontext.npz"), test
+        ),
+        model_result("(c) ours, with context", DEFAULT_WEIGHTS, test),
+    ]
+    print(
+        "\n| detector | violation F1 | PR-AUC | category macro-F1 (end to end) "
+        "| category macro-F1 (given violation) | HIB target macro-F1 |"
+    )
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        target = "—" if np.isnan(r["target"]) else f"{r['target']:.3f}"
+        print(
+            f"| {r['name']} | {r['f1']:.3f} | {r['pr_auc']:.3f} | {r['cat_e2e']:.3f} "
+            f"| {r['cat_given']:.3f} | {target} |"
+        )
+    single, batched = throughput(test)
+    print(
+        f"\nthroughput (model c, with context, one process): {single:,.0f} messages/s one at a "
+        f"time, {batched:,.0f} messages/s in batches of 256"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Chat beside a recording: a flood loses nothing, moderation events land, stats, CLI."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from app.chat_capture import ChatRecorder, chat_spec_for
+from app.chat_stats import compute_windows, recording_stats, refresh_windows
+from app.demo.irc_server import TwitchChatServer
+from app.events import EventBus
+from ingest.chat.twitch import TwitchChat
+from storage import ChatMessageRecord
+from tests.app.helpers import open_library, wait_for
+
+
+@pytest.fixture
+def server():
+    srv = TwitchChatServer()
+    yield srv
+    srv.close()
+
+
+def test_chat_spec_from_platform_or_choice():
+    assert chat_spec_for("auto", "https://www.twitch.tv/Shroud", "twitchstream").target == "Shroud"
+    assert (
+        chat_spec_for("auto", "https://www.youtube.com/watch?v=x", "youtube").platform == "youtube"
+    )
+    assert chat_spec_for("auto", "http://127.0.0.1/live.m3u8", None) is None
+    assert chat_spec_for("twitch:demo", "http://127.0.0.1/live.m3u8", None).target == "demo"
+    assert chat_spec_for("off", "https://www.twitch.tv/x", "twitchstream") is None
+
+
+def test_a_flood_of_500_messages_a_second_for_10_seconds_loses_nothing(server, workdir):
+    library = open_library(workdir)
+    recording = library.recordings.create(url="https://www.twitch.tv/demo", mode="live")
+    bus = EventBus()
+    published: list = []
+    bus.subscribe(lambda e: published.append(len(e.items)) if hasattr(e, "items") else None)
+    recorder = ChatRecorder(
+        library, recording.id, recording.started_at, bus, channel="demo"
+    ).start()
+    client = TwitchChat("demo", recorder.submit, endpoint=server.endpoint).start()
+    assert server.wait_for_joins(1)
+    sent: list[str] = []
+
+    def flood():
+        start = time.monotonic()
+        for i in range(5000):
+            target = start + i / 500
+            delay = target - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            sent.append(server.privmsg("demo", f"user{i % 300}", f"message number {i} PogChamp"))
+
+    thread = threading.Thread(target=flood)
+    began = time.monotonic()
+    thread.start()
+    thread.join()
+    flood_s = time.monotonic() - began
+    wait_for(lambda: library.chat.count(recording.id) == 5000, timeout=30)
+    client.stop()
+    recorder.stop()
+    stored = library.chat.for_recording(recording.id)
+    assert [m.message_id for m in stored] == sent  # all, once, in order
+    assert all(m.violation is not None for m in stored)  # every message got a verdict
+    assert sum(published) == 5000
+    print(f"flood: 5000 messages sent in {flood_s:.1f} s, all stored and classified")
+
+
+def test_moderation_events_mark_messages_and_are_stored(server, workdir):
+    library = open_library(workdir)
+    recording = library.recordings.create(url="https://www.twitch.tv/demo", mode="live")
+    recorder = ChatRecorder(library, recording.id, recording.started_at, EventBus(), channel="demo")
+    recorder.start()
+    client = TwitchChat("demo", recorder.submit, endpoint=server.endpoint).start()
+    assert server.wait_for_joins(1)
+    bad = server.privmsg("demo", "troll", "you are a worthless idiot streamer")
+    server.privmsg("demo", "troll", "i will keep saying it")
+    kept = server.privmsg("demo", "fan", "great run today!", first_msg="1")
+    server.clearmsg("demo", "troll", bad, "you are a worthless idiot streamer")
+    server.clearchat("demo", "troll", 600)
+    server.usernotice("demo", "fan", "sub", "fan subscribed at Tier 1.")
+    wait_for(lambda: len(library.chat.for_recording(recording.id)) == 6, timeout=10)
+    client.stop()
+    recorder.stop()
+    rows = {m.message_id: m for m in library.chat.for_recording(recording.id)}
+    assert rows[bad].deleted and not rows[kept].deleted
+    assert sum(m.deleted for m in rows.values() if m.author == "troll") == 2  # the timeout too
+    kinds = [m.kind for m in library.chat.for_recording(recording.id)]
+    assert kinds.count("timeout") == 1 and kinds.count("delete") == 1 and kinds.count("sub") == 1
+    refresh_windows(library, recording.id)
+    stats = recording_stats(library, recording.id)
+    assert stats.messages == 3 and stats.chatters == 2 and stats.first_timers == 1
+    assert stats.moderation == {"delete": 1, "timeout": 1}
+    hits = library.chat.search("worthless")
+    assert hits and hits[0].source == "chat" and hits[0].snippet.startswith("troll:")
+
+
+def message(offset: float, author: str = "a", kind: str = "message") -> ChatMessageRecord:
+    return ChatMessageRecord(
+        id=0,
+        recording_id=1,
+        at=datetime.now(UTC),
+        offset_s=offset,
+        kind=kind,
+        platform="twitch",
+        message_id=None,
+        author=author,
+        display_name=author,
+        text="x",
+    )
+
+
+def test_spike_windows_stand_far_above_the_rolling_baseline():
+    messages = [message(m * 60 + s, f"u{s % 3}") for m in range(12) for s in range(0, 60, 20)]
+    messages += [message(10 * 60 + 0.1 * i, f"burst{i}") for i in range(40)]  # minute 10
+    windows = compute_windows(messages, duration_s=720, first_seen_before=set())
+    assert [w["is_spike"] for w in windows].index(True) == 10
+    assert sum(w["is_spike"] for w in windows) == 1
+    assert windows[10]["messages"] == 43 and windows[10]["first_timers"] == 40
+
+
+@pytest.mark.slow
+def test_record_captures_chat_on_the_transcript_timeline(server, hls_stream, run_cli, workdir):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, cli_env
+
+    env = cli_env(workdir)
+    env["STREAMLENS_TWITCH_IRC"] = server.endpoint
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "record",
+            hls_stream.url,
+            "--chat",
+            "twitch:demo",
+            "--duration",
+            "14",
+            "--mode",
+            "monitor",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert server.wait_for_joins(1, timeout=60)
+    for i in range(20):
+        server.privmsg("demo", f"viewer{i % 4}", f"hello number {i}")
+        time.sleep(0.25)
+    server.privmsg("demo", "spammer", "FREE FOLLOWERS at cheapviewers dot com buy now")
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "21 chat messages" in err
+    library = open_library(workdir)
+    [recording] = library.recordings.list()
+    chat = library.chat.for_recording(recording.id)
+    assert len(chat) == 21
+    assert all(0 <= m.offset_s <= recording.duration_s + 1 for m in chat)
+    assert library.chat.windows(recording.id), "chat windows were not stored"
+    printed = run_cli("chat", str(recording.id))
+    assert "viewer1: hello number 1" in printed.stdout
+    stats = run_cli("stats", str(recording.id))
+    assert "messages 21" in stats.stdout and "chatters 5" in stats.stdout
+
+
+def test_moderate_cli_reads_jsonl_with_context_and_replays(run_cli, tmp_path):
+    path = tmp_path / "log.jsonl"
+    lines = [
+        {"message": "great stream, thanks!"},
+        {
+            "message": "follow me at www.cheap-viewers.com for free followers",
+            "context": ["hi", "hello"],
+        },
+        {"message": "lol", "context": [{"author": "x", "message": "lol"}], "author": "x"},
+    ]
+    path.write_text("\n".join(json.dumps(x) for x in lines))
+    result = run_cli("moderate", str(path))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["message"] for r in rows] == [x["message"] for x in lines]
+    assert set(rows[0]) == {"message", "violation", "score", "category", "target"}
+    assert all(0 <= r["score"] <= 1 for r in rows)
+    csv_path = tmp_path / "chat.csv"
+    csv_path.write_text("timestamp,author,message\n1,ann,hi all\nbad row\n")
+    result = run_cli("moderate", str(csv_path))
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 1
+    assert "1 unreadable line" in result.stderr
+    result = run_cli("moderate", str(tmp_path / "nope.jsonl"))
+    assert result.returncode == 1 and "Cannot read" in result.stderr
+
+
+@pytest.mark.slow
+def test_demo_command_records_the_built_in_stream_and_chat(run_cli, workdir):
+    result = run_cli("demo", "--mode", "monitor", timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "mountain" in result.stdout.lower()  # the monologue, transcribed
+    assert "⚑" in result.stdout  # flagged chat, printed as it arrives
+    assert "-- timeout: trollface99" in result.stdout
+    library = open_library(workdir)
+    [recording] = library.recordings.list()
+    assert recording.status == "complete"
+    assert library.chat.count(recording.id) >= 25
+    assert library.chat.for_recording(recording.id, flagged_only=True)

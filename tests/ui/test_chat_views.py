@@ -1,0 +1,138 @@
+"""Chat in the window: live beside the transcript with flags, stored with a filter, the chart."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from app.chat_capture import ChatItem, ChatReceived
+from app.demo.irc_server import TwitchChatServer
+from storage import ChatMessageRecord, ChatWindowRecord, RecordingRecord, SegmentRecord
+from ui.live_view import LiveView
+from ui.new_recording import NewRecordingDialog
+from ui.recording_view import RecordingView
+
+
+def test_live_chat_pane_highlights_flags_and_feeds_the_chart(qtbot):
+    view = LiveView("Demo")
+    qtbot.addWidget(view)
+    view.recording_id = 7
+    view.on_chat(
+        ChatReceived(
+            7,
+            (
+                ChatItem(3.0, "message", "ann", "hello"),
+                ChatItem(4.0, "message", "troll", "you idiot", True, 0.9, "HIB", "Broadcaster"),
+                ChatItem(5.0, "timeout", "troll", ""),
+            ),
+        )
+    )
+    view.on_chat(ChatReceived(8, (ChatItem(1.0, "message", "other", "not mine"),)))
+    lines = view.chat.lines()
+    assert lines[0] == "[00:00:03] ann: hello"
+    assert "⚑ HIB (0.90)" in lines[1] and lines[2].startswith("[00:00:05] — timeout")
+    assert len(lines) == 3
+    assert view.chat.list.item(1).background().color().red() > 240
+    assert view.chart.total_chat == 2 and view.chart.flags == [4.0]
+    assert "2 messages · 1 flagged" in view.chat.counts.text()
+
+
+def record(**values) -> ChatMessageRecord:
+    base = dict(
+        id=1,
+        recording_id=1,
+        at=datetime.now(UTC),
+        offset_s=0.0,
+        kind="message",
+        platform="twitch",
+        message_id=None,
+        author="a",
+        display_name="a",
+        text="x",
+    )
+    base.update(values)
+    return ChatMessageRecord(**base)
+
+
+def test_recording_view_chat_filter_and_chart_jump(qtbot):
+    recording = RecordingRecord(
+        id=1,
+        url="u",
+        title="Show",
+        platform=None,
+        channel=None,
+        is_live=True,
+        mode="live",
+        model=None,
+        started_at=datetime(2026, 1, 1),
+        ended_at=None,
+        duration_s=600.0,
+        status="complete",
+        error=None,
+        archive_dir=None,
+    )
+    segments = [SegmentRecord(i, 1, i * 60.0, i * 60.0 + 50, f"part {i}") for i in range(10)]
+    chat = [
+        record(offset_s=30, text="hi"),
+        record(offset_s=305, text="awful", violation=True, category="HIB", score=0.8),
+        record(offset_s=306, kind="ban", target_user="troll", text=""),
+        record(offset_s=320, text="gone", deleted=True),
+    ]
+    windows = [ChatWindowRecord(300, 360, 3, 2, 0, 0, 1, 1, 4.0, True)]
+    view = RecordingView(recording, segments, chat, windows)
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    view.show()
+    assert len(view.chat_view.lines()) == 4
+    view.chat_view.filter.setCurrentIndex(1)
+    assert view.chat_view.lines() == ["[00:05:05] a: awful   ⚑ HIB (0.80)"]
+    view.chat_view.filter.setCurrentIndex(2)
+    assert len(view.chat_view.lines()) == 1 and "ban" in view.chat_view.lines()[0]
+    view.chat_view.filter.setCurrentIndex(3)
+    assert view.chat_view.lines() == ["[00:05:20] a: gone"]
+    view.chat_view.list.itemClicked.emit(view.chat_view.list.item(0))
+    assert view.current_row == 5  # 320 s falls in the segment starting at 300 s
+    chart = view.chart
+    assert chart.spikes == [(300, 360)] and chart.flags == [305]
+    plot = chart._plot()
+    x = int(plot.left() + plot.width() * 0.75)
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(x, int(plot.center().y())))
+    assert view.current_row == 7  # 75 % of 600 s = 450 s
+
+
+def test_new_recording_dialog_chat_choice(qtbot):
+    dialog = NewRecordingDialog()
+    qtbot.addWidget(dialog)
+    dialog.url.setText("http://x/live.m3u8")
+    dialog.chat.setText("irc please")
+    dialog._accept()
+    assert "Chat: write auto" in dialog.problem.text()
+    dialog.chat.setText("twitch:demo")
+    assert dialog.build_job().chat == "twitch:demo"
+
+
+@pytest.mark.slow
+def test_live_session_shows_chat_as_it_arrives(window, qtbot, hls_stream):
+    server = TwitchChatServer()
+    try:
+        window.settings = dataclasses.replace(window.settings, twitch_irc=server.endpoint)
+        dialog = NewRecordingDialog(window)
+        dialog.url.setText(hls_stream.url)
+        dialog.mode.setCurrentIndex(1)
+        dialog.chat.setText("twitch:demo")
+        view = window.start_recording(dialog.build_job())
+        assert server.wait_for_joins(1, timeout=60)
+        qtbot.waitUntil(lambda: view.recording_id is not None, timeout=30000)
+        server.privmsg("demo", "ann", "what a nice show")
+        server.privmsg("demo", "bob", "buy cheap followers at www.followers-cheap.com now")
+        qtbot.waitUntil(lambda: len(view.chat.lines()) == 2, timeout=15000)
+        assert view.chat.lines()[0].endswith("ann: what a nice show")
+        assert view.chat.state.text() == "Chat: connected" or "live" in view.chat.state.text()
+        view.stop_button.click()
+        qtbot.waitUntil(lambda: view.ended, timeout=60000)
+        assert window.library.chat.count(view.recording_id) == 2
+    finally:
+        server.close()

@@ -1,0 +1,51 @@
+"""Settings persist and apply to new recordings; the built-in demo runs without internet."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.config import config_dir, load_settings
+from ui.live_view import LiveView
+from ui.settings_dialog import SettingsDialog
+
+
+def test_settings_are_saved_validated_and_applied(window, qtbot):
+    dialog = window.show_settings()
+    qtbot.addWidget(dialog)
+    dialog.model.setCurrentIndex(1)  # base
+    dialog.chat_enabled.setChecked(False)
+    dialog.twitch_irc.setText("irc://127.0.0.1:6667")
+    dialog.threshold.setValue(0.6)
+    dialog.add_channel("#LoudChannel", 0.9)
+    dialog.add_channel("quiet", 7)
+    dialog.save()
+    assert "between 0 and 1" in dialog.problem.text() and dialog.saved is None
+    dialog.channels.removeRow(dialog.channels.rowCount() - 1)
+    dialog.save()
+    saved = json.loads((config_dir() / "settings.json").read_text())
+    assert saved["model"] == "base" and saved["chat"]["enabled"] is False
+    assert saved["moderation"] == {"threshold": 0.6, "channels": {"loudchannel": 0.9}}
+    assert window.settings.model == "base" and not window.settings.chat_enabled
+    assert window.settings.threshold_for("LoudChannel") == 0.9
+    assert window.settings.threshold_for("other") == 0.6
+    assert window.settings.twitch_irc == "irc://127.0.0.1:6667"
+    assert load_settings().model == "base"
+    again = SettingsDialog(window.settings)
+    qtbot.addWidget(again)
+    assert again.model_choice() == "base" and again.channels.rowCount() == 1
+    (config_dir() / "settings.json").unlink()
+
+
+@pytest.mark.slow
+def test_start_demo_shows_transcript_and_flagged_chat_within_a_minute(window, qtbot):
+    window.actions_by_name["Start demo"].trigger()
+    qtbot.waitUntil(lambda: bool(window.demos), timeout=20000)
+    [view] = [v for v in window.sessions if isinstance(v, LiveView)]
+    qtbot.waitUntil(lambda: "mountain" in view.transcript_text().lower(), timeout=60000)
+    qtbot.waitUntil(lambda: any("⚑" in line for line in view.chat.lines()), timeout=60000)
+    assert any("timeout" in line for line in view.chat.lines())
+    view.stop_button.click()
+    qtbot.waitUntil(lambda: view.ended, timeout=60000)
+    qtbot.waitUntil(lambda: not window.demos, timeout=10000)
