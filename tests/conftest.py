@@ -98,6 +98,24 @@ def run_cli(workdir):
     return run
 
 
+@pytest.fixture
+def run_cli_stdin(workdir):
+    """Like `run_cli`, with text on standard input."""
+
+    def run(*args: str, stdin: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), *args],
+            cwd=ROOT,
+            env=cli_env(workdir),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run
+
+
 def normalise(text: str) -> str:
     text = re.sub(r"[^a-z' ]+", " ", text.lower())
     return " ".join(text.split())
