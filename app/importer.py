@@ -291,7 +291,28 @@ class BatchImport:
             rid, detail = self._transcribe(item, key)
         for chat in item.chats:
             detail += "; " + self._import_chat(rid, chat)
+        detail += self._analyse(rid)
         return ImportOutcome(item, IMPORTED, detail, rid)
+
+    def _analyse(self, recording_id: int) -> str:
+        """Punctuation for transcripts that have none; summaries for all."""
+        from app.transcript_analysis import (
+            lacks_punctuation,
+            punctuate_recording,
+            summarize_recording,
+        )
+
+        notes = ""
+        try:
+            texts = [s.text for s in self.library.segments.for_recording(recording_id)]
+            if lacks_punctuation(texts):
+                punctuate_recording(self.library, recording_id)
+                notes += "; punctuation restored"
+            clips = summarize_recording(self.library, recording_id)
+            notes += f"; {clips} clip summaries"
+        except USER_ERRORS as exc:
+            notes += f"; not summarised ({exc})"
+        return notes
 
     def _import_chat(self, recording_id: int, path: Path) -> str:
         """A chat replay beside the media: classified and stored like live chat."""

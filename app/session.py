@@ -99,6 +99,7 @@ class LiveSession:
         self._done = threading.Event()
         self._result: SessionResult | None = None
         self.chat = None  # a ChatCapture while chat is captured
+        self._summaries = None  # ClipSummaries while the session runs
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -126,6 +127,11 @@ class LiveSession:
             record.id, archive_dir=str(archive_dir), language=self._backend.language
         )
         self._sink = TranscriptSink(self.library, self.bus, record.id)
+        from app.transcript_analysis import ClipSummaries
+
+        self._summaries = ClipSummaries(
+            self.library, self.bus, record.id, self.job.name or self.info.title
+        )
         self._start_chat(record)
         self._stream = AudioStream(
             self.info, policy=self.policy, on_status=self._on_stream_status, chunk_s=CHUNK_S
@@ -324,6 +330,8 @@ class LiveSession:
         error = "; ".join(([self._fatal] if self._fatal else []) + self._notes) or None
         try:
             self.library.segments.finalize_all(rid)
+            if self._summaries is not None:
+                self._summaries.finish()
             self.library.recordings.update(rid, duration_s=self._received_s)
             self.library.recordings.finish(rid, status, error)
         except USER_ERRORS as exc:

@@ -15,7 +15,14 @@ from pathlib import Path
 
 PUNCT_LABELS = ["O", "COMMA", "PERIOD", "QUESTION", "EXCLAMATION"]
 CASE_LABELS = ["lower", "capital", "upper"]
-_END = {",": "COMMA", ";": "COMMA", ":": "COMMA", ".": "PERIOD", "?": "QUESTION", "!": "EXCLAMATION"}
+_END = {
+    ",": "COMMA",
+    ";": "COMMA",
+    ":": "COMMA",
+    ".": "PERIOD",
+    "?": "QUESTION",
+    "!": "EXCLAMATION",
+}
 _ABBREVIATION = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _STRIP = "\"'“”‘’()[]{}«»*_"
 

@@ -36,7 +36,9 @@ class LoRALinear(nn.Module):
         super().__init__()
         self.base = base
         self.scale = alpha / rank
-        self.A = nn.Parameter(torch.randn(rank, base.in_features) * (1 / math.sqrt(base.in_features)))
+        self.A = nn.Parameter(
+            torch.randn(rank, base.in_features) * (1 / math.sqrt(base.in_features))
+        )
         self.B = nn.Parameter(torch.zeros(base.out_features, rank))
 
     def forward(self, x):
@@ -48,7 +50,11 @@ def add_lora(model: nn.Module, rank: int, alpha: float) -> dict[str, LoRALinear]
     for name, module in list(model.named_modules()):
         for child_name, child in list(module.named_children()):
             full = f"{name}.{child_name}" if name else child_name
-            if isinstance(child, nn.Linear) and full.startswith("encoder.layer") and full.endswith(TARGETS):
+            if (
+                isinstance(child, nn.Linear)
+                and full.startswith("encoder.layer")
+                and full.endswith(TARGETS)
+            ):
                 lora = LoRALinear(child, rank, alpha)
                 setattr(module, child_name, lora)
                 wrapped[full] = lora
@@ -100,8 +106,14 @@ def windows(documents, size: int, stride: int):
 
 
 def encode(tokenizer, batch, max_len: int, device):
-    enc = tokenizer([w["words"] for w in batch], is_split_into_words=True, truncation=True,
-                    max_length=max_len, padding=True, return_tensors="pt")
+    enc = tokenizer(
+        [w["words"] for w in batch],
+        is_split_into_words=True,
+        truncation=True,
+        max_length=max_len,
+        padding=True,
+        return_tensors="pt",
+    )
     punct = torch.full(enc["input_ids"].shape, -100, dtype=torch.long)
     case = torch.full(enc["input_ids"].shape, -100, dtype=torch.long)
     for i, item in enumerate(batch):
@@ -134,9 +146,19 @@ def predict(model, tokenizer, documents, device, size=120, stride=60, max_len=25
             starts = list(range(0, max(1, n - size + stride), stride))
             for start in starts:
                 words = doc["words"][start : start + size]
-                enc = tokenizer([words], is_split_into_words=True, truncation=True, max_length=max_len, return_tensors="pt")
-                with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-                    punct, _case = model(enc["input_ids"].to(device), enc["attention_mask"].to(device))
+                enc = tokenizer(
+                    [words],
+                    is_split_into_words=True,
+                    truncation=True,
+                    max_length=max_len,
+                    return_tensors="pt",
+                )
+                with torch.autocast(
+                    device_type=device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"
+                ):
+                    punct, _case = model(
+                        enc["input_ids"].to(device), enc["attention_mask"].to(device)
+                    )
                 labels = punct[0].float().argmax(-1).tolist()
                 previous = None
                 centre = start + len(words) / 2
@@ -157,8 +179,8 @@ def scores(gold_docs, pred_docs) -> dict:
     tp_all = fp_all = fn_all = 0
     for label in ("COMMA", "PERIOD", "QUESTION", "EXCLAMATION"):
         tp = fp = fn = 0
-        for gold, pred in zip(gold_docs, pred_docs):
-            for g, p in zip(gold["punct"], pred):
+        for gold, pred in zip(gold_docs, pred_docs, strict=False):
+            for g, p in zip(gold["punct"], pred, strict=False):
                 tp += g == label and p == label
                 fp += g != label and p == label
                 fn += g == label and p != label
@@ -226,7 +248,9 @@ def main() -> int:
     optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     train_windows = list(windows(train_docs, 120, 100))
     steps = args.epochs * math.ceil(len(train_windows) / args.batch)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.1)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.1
+    )
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
     print(f"device {device}; {len(train_windows)} windows; {steps} steps", flush=True)
     best = (-1.0, None)
@@ -234,8 +258,12 @@ def main() -> int:
     for epoch in range(args.epochs):
         random.shuffle(train_windows)
         for i in range(0, len(train_windows), args.batch):
-            ids, mask, punct, case, weights = encode(tokenizer, train_windows[i : i + args.batch], 256, device)
-            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+            ids, mask, punct, case, weights = encode(
+                tokenizer, train_windows[i : i + args.batch], 256, device
+            )
+            with torch.autocast(
+                device_type=device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"
+            ):
                 p_logits, c_logits = model(ids, mask)
                 token_loss = nn.functional.cross_entropy(
                     p_logits.float().transpose(1, 2), punct, ignore_index=-100, reduction="none"
@@ -243,17 +271,26 @@ def main() -> int:
                 known = (punct != -100).float() * weights[:, None]
                 loss = (token_loss * known).sum() / known.sum().clamp(min=1)
                 if (case != -100).any():
-                    loss = loss + 0.5 * loss_fn(c_logits.float().reshape(-1, len(CASE)), case.reshape(-1))
+                    loss = loss + 0.5 * loss_fn(
+                        c_logits.float().reshape(-1, len(CASE)), case.reshape(-1)
+                    )
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
         dev = scores(dev_docs, predict(model, tokenizer, dev_docs, device))
-        print(f"epoch {epoch + 1}: loss {loss.item():.3f}, dev overall F1 {dev['overall']['f1']:.3f}, "
-              f"PERIOD {dev['PERIOD']['f1']:.3f}, {time.time() - started:.0f} s", flush=True)
+        print(
+            f"epoch {epoch + 1}: loss {loss.item():.3f}, "
+            f"dev overall F1 {dev['overall']['f1']:.3f}, "
+            f"PERIOD {dev['PERIOD']['f1']:.3f}, {time.time() - started:.0f} s",
+            flush=True,
+        )
         if dev["overall"]["f1"] > best[0]:
-            best = (dev["overall"]["f1"], {k: v.detach().clone() for k, v in model.state_dict().items()})
+            best = (
+                dev["overall"]["f1"],
+                {k: v.detach().clone() for k, v in model.state_dict().items()},
+            )
             best_dev = dev
     model.load_state_dict(best[1], strict=False)
     test = scores(test_docs, predict(model, tokenizer, test_docs, device))

@@ -15,6 +15,7 @@ from storage.records import (
     SearchHit,
     SegmentRecord,
     SourceRecord,
+    SummaryRecord,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "SegmentRecord",
     "SourceRecord",
     "StorageError",
+    "SummaryRecord",
 ]

@@ -12,6 +12,7 @@ from storage.schedule_runs import ScheduleRunRepository
 from storage.search import TranscriptSearch
 from storage.segments import SegmentRepository
 from storage.sources import SourceRepository
+from storage.summaries import SummaryRepository
 
 
 class Library:
@@ -31,6 +32,7 @@ class Library:
         self.sources = SourceRepository(sessions)
         self.schedule_runs = ScheduleRunRepository(sessions)
         self.chat = ChatRepository(sessions)
+        self.summaries = SummaryRepository(sessions)
         self.search = TranscriptSearch(self.engine)
 
     def close(self) -> None:

@@ -103,6 +103,7 @@ class Segment(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     speaker: Mapped[str | None] = mapped_column(String)
     final: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    raw_text: Mapped[str | None] = mapped_column(Text)  # before punctuation was restored
 
     recording: Mapped[Recording] = relationship(back_populates="segments")
 
@@ -201,3 +202,22 @@ class ChatWindow(Base):
     moderation_actions: Mapped[int] = mapped_column(Integer, nullable=False)
     spike_score: Mapped[float | None] = mapped_column(Float)
     is_spike: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class Summary(Base):
+    """An extractive summary: `kind` clip (one ~5-minute stretch) or recording (the whole).
+
+    `sentences` holds `[start_s, end_s, text]` lists: each is something that was said.
+    """
+
+    __tablename__ = "summaries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String, nullable=False)
+    start_s: Mapped[float] = mapped_column(Float, nullable=False)
+    end_s: Mapped[float] = mapped_column(Float, nullable=False)
+    sentences: Mapped[list] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)

@@ -44,6 +44,7 @@ class SegmentRecord:
     confidence: float | None = None
     speaker: str | None = None
     final: bool = True
+    raw_text: str | None = None  # the text before punctuation was restored
 
 
 @dataclass(frozen=True)
@@ -133,3 +134,11 @@ class ChatWindowRecord:
     moderation_actions: int
     spike_score: float | None
     is_spike: bool
+
+
+@dataclass(frozen=True)
+class SummaryRecord:
+    kind: str  # clip or recording
+    start_s: float
+    end_s: float
+    sentences: list  # (start_s, end_s, text) tuples

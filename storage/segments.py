@@ -67,6 +67,16 @@ class SegmentRepository:
             )
         return len(segments)
 
+    def rewrite_texts(self, texts: dict[int, str]) -> None:
+        """Replace segment texts (punctuation restored), keeping the first raw text."""
+        with translate_errors("save the transcript"), self._sessions.begin() as session:
+            for segment_id, text in texts.items():
+                row = session.get(Segment, segment_id)
+                if row is not None and row.text != text:
+                    if row.raw_text is None:
+                        row.raw_text = row.text
+                    row.text = text
+
     def for_recording(self, recording_id: int) -> list[SegmentRecord]:
         with translate_errors("read the transcript"), self._sessions() as session:
             rows = session.scalars(
@@ -103,4 +113,5 @@ def _to_record(row: Segment) -> SegmentRecord:
         confidence=row.confidence,
         speaker=row.speaker,
         final=row.final,
+        raw_text=row.raw_text,
     )

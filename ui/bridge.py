@@ -8,6 +8,7 @@ from app.chat_capture import ChatReceived
 from app.events import EventBus, SegmentCommitted, SessionError, SessionStatus
 from app.scheduler import ScheduledRun
 from app.session import ChatStatus
+from app.transcript_analysis import SummaryUpdated
 
 
 class EventBridge(QObject):
@@ -17,6 +18,7 @@ class EventBridge(QObject):
     scheduled = Signal(object)  # ScheduledRun
     chat = Signal(object)  # ChatReceived
     chat_status = Signal(object)  # ChatStatus
+    summary = Signal(object)  # SummaryUpdated
     session_started = Signal(object)  # a LiveSession the scheduler started (from any thread)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
@@ -28,6 +30,7 @@ class EventBridge(QObject):
             bus.subscribe(self.scheduled.emit, ScheduledRun),
             bus.subscribe(self.chat.emit, ChatReceived),
             bus.subscribe(self.chat_status.emit, ChatStatus),
+            bus.subscribe(self.summary.emit, SummaryUpdated),
         ]
 
     def detach(self) -> None:

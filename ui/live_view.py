@@ -22,6 +22,7 @@ from app.session import ChatStatus
 from app.timefmt import hms
 from ui.charts import TimelineChart
 from ui.chat_view import LiveChatView
+from ui.summary_view import SummaryList
 
 STATE_TEXT = {
     "resolving": "Resolving the address…",
@@ -60,15 +61,22 @@ class LiveView(QWidget):
         self.keywords.setObjectName("keywordStrip")
         self.keywords.setWordWrap(True)
         self.chat = LiveChatView()
+        self.summaries = SummaryList()
+        self.summaries.setToolTip("Each ~5-minute clip is summarised as soon as it is over")
         self.chart = TimelineChart()
         transcript_box = QWidget()
         transcript_layout = QVBoxLayout(transcript_box)
         transcript_layout.setContentsMargins(0, 0, 0, 0)
         transcript_layout.addWidget(self.transcript, 1)
         transcript_layout.addWidget(self.partial)
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(self.chat)
+        side.addWidget(self.summaries)
+        side.setStretchFactor(0, 3)
+        side.setStretchFactor(1, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(transcript_box)
-        split.addWidget(self.chat)
+        split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
@@ -131,6 +139,10 @@ class LiveView(QWidget):
                 self.chart.add_chat(item.offset_s, item.violation)
         if self.chat.state.text().endswith("not captured for this stream"):
             self.chat.set_state("live")
+
+    def on_summary(self, event) -> None:
+        if event.recording_id == self.recording_id:
+            self.summaries.update_summary(event.kind, event.start_s, event.end_s, event.sentences)
 
     def on_chat_status(self, event: ChatStatus) -> None:
         if event.recording_id not in (None, self.recording_id):

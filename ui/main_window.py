@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
             (self.bridge.error, view.on_error),
             (self.bridge.chat, view.on_chat),
             (self.bridge.chat_status, view.on_chat_status),
+            (self.bridge.summary, view.on_summary),
         ):
             signal.connect(slot)
         view.stop_requested.connect(session.stop)
@@ -333,6 +334,7 @@ class MainWindow(QMainWindow):
                 self.library.segments.for_recording(recording_id),
                 self.library.chat.for_recording(recording_id),
                 self.library.chat.windows(recording_id),
+                self.library.summaries.for_recording(recording_id),
             )
 
         worker = workers.Worker(load)
@@ -342,7 +344,7 @@ class MainWindow(QMainWindow):
 
     def _show_recording(self, data: RecordingData, seconds: float) -> RecordingView:
         recording = data.recording
-        view = RecordingView(recording, data.segments, data.chat, data.windows)
+        view = RecordingView(recording, data.segments, data.chat, data.windows, data.summaries)
         title = (recording.title or recording.url)[:30]
         self.tabs.addTab(view, f"#{recording.id} {title}")
         self.tabs.setCurrentWidget(view)

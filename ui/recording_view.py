@@ -19,9 +19,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.timefmt import hms
-from storage import ChatMessageRecord, ChatWindowRecord, RecordingRecord, SegmentRecord
+from storage import (
+    ChatMessageRecord,
+    ChatWindowRecord,
+    RecordingRecord,
+    SegmentRecord,
+    SummaryRecord,
+)
 from ui.charts import TimelineChart
 from ui.chat_view import StoredChatView
+from ui.summary_view import SummaryList
 from ui.widgets import empty_state
 
 
@@ -33,6 +40,7 @@ class RecordingData:
     segments: list[SegmentRecord]
     chat: list[ChatMessageRecord] = field(default_factory=list)
     windows: list[ChatWindowRecord] = field(default_factory=list)
+    summaries: list[SummaryRecord] = field(default_factory=list)
 
 
 class RecordingView(QWidget):
@@ -42,6 +50,7 @@ class RecordingView(QWidget):
         segments: list[SegmentRecord],
         chat: list[ChatMessageRecord] | None = None,
         windows: list[ChatWindowRecord] | None = None,
+        summaries: list[SummaryRecord] | None = None,
         parent=None,
     ) -> None:
         super().__init__(parent)
@@ -75,7 +84,13 @@ class RecordingView(QWidget):
         self.transcript.resizeRowsToContents()
 
         panels = QTabWidget()
-        panels.addTab(empty_state("No summary yet for this recording."), "Summary")
+        if summaries:
+            self.summary_view = SummaryList(summaries)
+            self.summary_view.jump.connect(self.jump_to)
+            panels.addTab(self.summary_view, "Summary")
+        else:
+            self.summary_view = None
+            panels.addTab(empty_state("No summary yet for this recording."), "Summary")
         panels.addTab(empty_state("No keywords or entities yet."), "Keywords")
         if chat:
             self.chat_view = StoredChatView(chat)

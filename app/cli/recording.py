@@ -216,9 +216,12 @@ def cmd_transcribe(args, settings: Settings) -> int:
             print(f"\nerror: {exc}", file=sys.stderr)
             failures += 1
             continue
+        from app.transcript_analysis import summarize_recording
+
+        clips = summarize_recording(library, result.recording_id)
         print(
             f"\r{source}: recording #{result.recording_id}, {hms(result.duration_s)}, "
-            f"{result.segments} segments",
+            f"{result.segments} segments, {clips} clip summaries",
             file=sys.stderr,
         )
     return EXIT_FAILED if failures else EXIT_OK

@@ -19,11 +19,60 @@ def register(sub, common) -> None:
         "prints it punctuated and capitalised. With no FILE, or -, reads stdin.",
     )
     p.add_argument("file", nargs="?", default="-")
+    p.add_argument(
+        "--recording",
+        type=int,
+        metavar="ID",
+        help="re-punctuate a stored transcript instead (its raw text is kept)",
+    )
     p.set_defaults(handler=cmd_punctuate)
+
+    p = sub.add_parser(
+        "summary",
+        parents=[common],
+        help="a recording's summary per ~5-minute clip and overall, with times",
+    )
+    p.add_argument("id", type=int)
+    p.add_argument("--refresh", action="store_true", help="summarise again")
+    p.set_defaults(handler=cmd_summary)
+
+
+def cmd_summary(args, settings: Settings) -> int:
+    from app.services import open_library
+    from app.timefmt import hms
+    from app.transcript_analysis import summarize_recording
+
+    library = open_library(settings)
+    recording = library.recordings.get(args.id)
+    summaries = library.summaries.for_recording(args.id)
+    if args.refresh or not summaries:
+        summarize_recording(library, args.id)
+        summaries = library.summaries.for_recording(args.id)
+    print(f"# {recording.title or recording.url}")
+    if not summaries:
+        print("(nothing to summarise: no utterance of five words or more)")
+    for summary in summaries:
+        if summary.kind == "recording":
+            print("\nWhole recording:")
+        else:
+            print(f"\nClip {hms(summary.start_s)}–{hms(summary.end_s)}:")
+        for start, _end, text in summary.sentences:
+            print(f"  [{hms(start)}] {text}")
+    return EXIT_OK
 
 
 def cmd_punctuate(args, settings: Settings) -> int:
     from nlp.punctuation import load_punctuation_model
+
+    if args.recording is not None:
+        from app.services import open_library
+        from app.transcript_analysis import punctuate_recording
+
+        library = open_library(settings)
+        library.recordings.get(args.recording)
+        changed = punctuate_recording(library, args.recording)
+        print(f"Recording #{args.recording}: punctuation restored in {changed} segments.")
+        return EXIT_OK
 
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")

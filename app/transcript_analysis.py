@@ -1,0 +1,168 @@
+"""Readable transcripts: punctuation restored across segments, and extractive summaries per
+clip and per recording, stored for the CLI, the GUI and exports.
+
+`ClipSummaries` follows a live session: when committed speech passes a clip boundary, the
+finished clip is summarised in the background and a `SummaryUpdated` event is published;
+when the session ends, every clip and the whole recording are summarised.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+
+from app.errors import USER_ERRORS
+from app.events import EventBus, SegmentCommitted
+from storage import Library
+
+log = logging.getLogger(__name__)
+
+_END_MARK = re.compile(r"[.!?]")
+
+
+@dataclass(frozen=True)
+class SummaryUpdated:
+    recording_id: int
+    kind: str  # clip or recording
+    start_s: float
+    end_s: float
+    sentences: tuple  # (start_s, end_s, text)
+
+
+def lacks_punctuation(texts: list[str], share: float = 0.2) -> bool:
+    """True for transcripts where fewer than `share` of the segments end a sentence anywhere
+    (auto-captions, lower-case exports): those are worth re-punctuating."""
+    texts = [t for t in texts if t.strip()]
+    if not texts:
+        return False
+    return sum(bool(_END_MARK.search(t)) for t in texts) / len(texts) < share
+
+
+def punctuate_recording(library: Library, recording_id: int) -> int:
+    """Restore punctuation and case over the whole transcript (windows cross segments);
+    segment texts are rewritten, the raw text kept. Returns segments changed."""
+    from nlp.punctuation import bare_words, load_punctuation_model, render
+
+    model = load_punctuation_model()
+    segments = library.segments.for_recording(recording_id)
+    per_segment = [bare_words(s.raw_text or s.text) for s in segments]
+    words = [w for ws in per_segment for w in ws]
+    labels = model.label_words(words)
+    text = render(labels).split(" ")  # one token per word, punctuation attached
+    texts: dict[int, str] = {}
+    position = 0
+    for segment, ws in zip(segments, per_segment, strict=True):
+        texts[segment.id] = " ".join(text[position : position + len(ws)]) or segment.text
+        position += len(ws)
+    library.segments.rewrite_texts(texts)
+    return sum(1 for s in segments if texts[s.id] != s.text)
+
+
+def summarize_recording(
+    library: Library, recording_id: int, summarizer=None, clip_s: float | None = None
+) -> int:
+    """Summaries of every clip and of the whole recording; returns how many clips."""
+    from nlp.summarize import CLIP_S, Summarizer, utterances_from_segments
+
+    summarizer = summarizer or Summarizer()
+    recording = library.recordings.get(recording_id)
+    segments = library.segments.for_recording(recording_id)
+    utterances = utterances_from_segments([(s.start_s, s.end_s, s.text) for s in segments])
+    size = clip_s or CLIP_S
+    clips, overall = summarizer.summarize(utterances, recording.title, clip_s=size)
+    library.summaries.replace_all(
+        recording_id,
+        [
+            (
+                (c.start_s // size) * size,
+                (c.start_s // size + 1) * size,
+                [(u.start_s, u.end_s, u.text) for u in c.picks],
+            )
+            for c in clips
+        ],
+        [(u.start_s, u.end_s, u.text) for u in overall],
+    )
+    return len(clips)
+
+
+class ClipSummaries:
+    """Summarises each clip of a live session as soon as speech has moved past it."""
+
+    def __init__(
+        self, library: Library, bus: EventBus, recording_id: int, title: str | None, clip_s=None
+    ) -> None:
+        from nlp.summarize import CLIP_S
+
+        self.library = library
+        self.bus = bus
+        self.recording_id = recording_id
+        self.title = title
+        self.clip_s = clip_s or CLIP_S
+        self._done_until = 0.0  # clips before this time are summarised
+        self._lock = threading.Lock()
+        self._unsubscribe = bus.subscribe(self._on_segment, SegmentCommitted)
+        self._threads: list[threading.Thread] = []
+
+    def _on_segment(self, event: SegmentCommitted) -> None:
+        if event.recording_id != self.recording_id or not event.final:
+            return
+        boundary = (event.start_s // self.clip_s) * self.clip_s
+        with self._lock:
+            if boundary <= self._done_until:
+                return
+            start, self._done_until = self._done_until, boundary
+        thread = threading.Thread(
+            target=self._summarize, args=(start, boundary), name="clip-summary", daemon=True
+        )
+        self._threads.append(thread)
+        thread.start()
+
+    def _summarize(self, start: float, end: float) -> None:
+        from nlp.summarize import Summarizer, clips, utterances_from_segments
+
+        try:
+            segments = [
+                (s.start_s, s.end_s, s.text)
+                for s in self.library.segments.for_recording(self.recording_id)
+                if start <= s.start_s < end
+            ]
+            summarizer = Summarizer()
+            for clip in clips(utterances_from_segments(segments), self.clip_s):
+                summary = summarizer.summarize_clip(clip, self.title)
+                sentences = [(u.start_s, u.end_s, u.text) for u in summary.picks]
+                clip_start = (clip[0].start_s // self.clip_s) * self.clip_s
+                clip_end = clip_start + self.clip_s
+                self.library.summaries.save_clip(self.recording_id, clip_start, clip_end, sentences)
+                self.bus.publish(
+                    SummaryUpdated(
+                        self.recording_id, "clip", clip_start, clip_end, tuple(sentences)
+                    )
+                )
+        except USER_ERRORS as exc:
+            log.warning("Clip summary failed: %s", exc)
+        except Exception:
+            log.exception("Clip summary failed")
+
+    def finish(self) -> None:
+        """Summarise everything (the last clip and the whole recording) and stop following."""
+        self._unsubscribe()
+        for thread in self._threads:
+            thread.join(30)
+        try:
+            summarize_recording(self.library, self.recording_id, clip_s=self.clip_s)
+            for summary in self.library.summaries.for_recording(self.recording_id):
+                self.bus.publish(
+                    SummaryUpdated(
+                        self.recording_id,
+                        summary.kind,
+                        summary.start_s,
+                        summary.end_s,
+                        tuple(summary.sentences),
+                    )
+                )
+        except USER_ERRORS as exc:
+            log.warning("Summaries failed: %s", exc)
+        except Exception:
+            log.exception("Summaries failed")

@@ -1,0 +1,78 @@
+"""Summaries during a live session, on import and by command; re-punctuating stored text."""
+
+from __future__ import annotations
+
+import json
+
+from app.events import EventBus, SegmentCommitted
+from app.transcript_analysis import ClipSummaries, SummaryUpdated, lacks_punctuation
+from tests.app.helpers import open_library, wait_for
+from tests.nlp.test_summarize import TOPICS
+
+
+def test_a_live_session_summarises_each_clip_as_it_completes(workdir):
+    library = open_library(workdir)
+    rid = library.recordings.create(url="http://x/live", mode="live", title="News").id
+    bus = EventBus()
+    updates: list[SummaryUpdated] = []
+    bus.subscribe(updates.append, SummaryUpdated)
+    follower = ClipSummaries(library, bus, rid, "News", clip_s=30.0)
+
+    def say(i: int) -> None:
+        start = i * 5.0
+        text = f"{TOPICS[i % 5]} and listeners called in {i}."
+        sid = library.segments.save(rid, start_s=start, end_s=start + 4, text=text)
+        bus.publish(SegmentCommitted(rid, sid, start, start + 4, text, True))
+
+    for i in range(6):  # 0–30 s: the first clip
+        say(i)
+    assert updates == []  # nothing is summarised while its clip is still running
+    say(6)  # speech at 30 s: the first clip is over
+    wait_for(lambda: updates, timeout=30)
+    [first] = updates
+    assert (first.kind, first.start_s, first.end_s) == ("clip", 0.0, 30.0)
+    assert 3 <= len(first.sentences) <= 5 and all(s[0] < 30 for s in first.sentences)
+    for i in range(7, 14):
+        say(i)
+    wait_for(lambda: len(updates) >= 2, timeout=30)
+    follower.finish()
+    stored = library.summaries.for_recording(rid)
+    assert [s.kind for s in stored] == ["recording", "clip", "clip", "clip"]
+    assert [s.start_s for s in stored[1:]] == [0.0, 30.0, 60.0]
+    assert updates[-1].kind in ("clip", "recording")
+
+
+def test_import_summarises_and_restores_missing_punctuation(run_cli, workdir, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    captions = "\n".join(
+        f"{i + 1}\n00:00:{i * 4:02d},000 --> 00:00:{i * 4 + 3:02d},500\n{line}\n"
+        for i, line in enumerate(
+            [
+                "hello everyone and welcome back to the channel",
+                "today we are going to paint a mountain lake",
+                "what brush do you think i should use for the water",
+                "i think a soft round brush works best for this",
+                "thank you so much for watching see you next week",
+            ]
+        )
+    )
+    (folder / "auto.srt").write_text(captions)
+    segments = [
+        {"start": i * 20.0, "end": i * 20 + 18, "text": f" {t.capitalize()}."}
+        for i, t in enumerate(TOPICS)
+    ]
+    (folder / "NY_WXYZ_2024_07_01_08_00.json").write_text(json.dumps(segments))
+    result = run_cli("import", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "punctuation restored" in result.stdout  # only the captions lacked it
+    assert result.stdout.count("punctuation restored") == 1
+    library = open_library(workdir)
+    captions_rec = next(r for r in library.recordings.list() if r.title == "auto")
+    texts = [s.text for s in library.segments.for_recording(captions_rec.id)]
+    assert not lacks_punctuation(texts) and texts[0][0].isupper()
+    raw = [s.raw_text for s in library.segments.for_recording(captions_rec.id)]
+    assert raw[0] == "hello everyone and welcome back to the channel"  # raw ASR text kept
+    summary = run_cli("summary", str(captions_rec.id))
+    assert summary.returncode == 0 and "Whole recording:" in summary.stdout
+    assert "Clip 00:00:00–" in summary.stdout and "[00:00:" in summary.stdout

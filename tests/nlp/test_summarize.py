@@ -1,0 +1,62 @@
+"""Extractive summaries: only what was said, 3–5 picks per clip, every clip covered."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.summarize import Summarizer, Utterance, clips, how_many, utterances_from_segments
+
+TOPICS = [
+    "the city council approved the new library budget after a long debate",
+    "farmers say the drought has hurt this year's corn and wheat harvest badly",
+    "the local team won the championship game in overtime last night",
+    "a new bus line will connect the airport with the downtown station next month",
+    "doctors recommend the flu shot before the winter season starts",
+]
+
+
+def programme(minutes: int = 12) -> list[Utterance]:
+    """One utterance every 10 s, cycling topics, plus short fillers that must be dropped."""
+    out = []
+    for i in range(minutes * 6):
+        start = i * 10.0
+        out.append(Utterance(start, start + 8, f"{TOPICS[i % 5]} and people reacted {i}"))
+        out.append(Utterance(start + 8, start + 9, "okay yeah"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def summarizer():
+    return Summarizer()
+
+
+def test_clip_summaries_cover_every_clip_with_3_to_5_real_utterances(summarizer):
+    utterances = programme(12)
+    clip_summaries, overall = summarizer.summarize(utterances, title="Morning news")
+    assert [c.start_s for c in clip_summaries] == [0.0, 300.0, 600.0]
+    said = {u.text for u in utterances}
+    for clip in clip_summaries:
+        assert 3 <= len(clip.picks) <= 5
+        assert all(p.text in said for p in clip.picks)
+        assert all(len(p.text.split()) >= 5 for p in clip.picks)  # fillers dropped
+        assert all(clip.start_s <= p.start_s < clip.start_s + 300 for p in clip.picks)
+        assert [p.start_s for p in clip.picks] == sorted(p.start_s for p in clip.picks)
+    pool = {p for c in clip_summaries for p in c.picks}
+    assert overall and set(overall) <= pool
+
+
+def test_redundancy_control_prefers_different_topics(summarizer):
+    utterances = [Utterance(i * 5.0, i * 5.0 + 4, TOPICS[0] + f" number {i}") for i in range(6)]
+    utterances += [Utterance(40.0, 44.0, TOPICS[2]), Utterance(50.0, 54.0, TOPICS[3])]
+    picks = summarizer.pick(utterances, 3)
+    assert sum(TOPICS[0] in p.text for p in picks) == 1
+
+
+def test_segments_split_into_timed_sentences_and_clip_sizes():
+    [a, b] = utterances_from_segments(
+        [(10.0, 20.0, "One two three four. Five six seven eight nine ten?")]
+    )
+    assert (a.text, b.text) == ("One two three four.", "Five six seven eight nine ten?")
+    assert a.start_s == 10.0 and b.end_s == 20.0 and a.end_s == pytest.approx(14.0)
+    assert [len(c) for c in clips(programme(7))] == [60, 24]
+    assert (how_many(2), how_many(10), how_many(60), how_many(500)) == (2, 3, 5, 5)
