@@ -20,6 +20,9 @@ lint: $(STAMP)
 benchmark: $(STAMP) system-deps
 	$(PY) benchmarks/asr_stream.py
 	$(PY) benchmarks/import_export.py
+	$(PY) benchmarks/chat_moderation.py
+	$(PY) benchmarks/punctuation.py
+	$(PY) benchmarks/summaries.py
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

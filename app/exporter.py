@@ -188,11 +188,50 @@ def chat_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[l
             ]
 
 
+SUMMARY_COLUMNS = [
+    *RECORDING_COLUMNS,
+    "scope",
+    "clip_start_s",
+    "clip_end_s",
+    "rank",
+    "start_time",
+    "start_s",
+    "end_s",
+    "text",
+]
+
+
+def summary_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
+    """One row per summary sentence: the whole recording's first, then each clip's."""
+    sources = _SourceNames(library)
+    for recording in recordings:
+        head = sources.columns(recording)
+        for summary in library.summaries.for_recording(recording.id):
+            for rank, (start, end, text) in enumerate(summary.sentences, 1):
+                yield [
+                    *head,
+                    summary.kind,
+                    f"{summary.start_s:.3f}",
+                    f"{summary.end_s:.3f}",
+                    rank,
+                    iso(recording, start),
+                    f"{start:.3f}",
+                    f"{end:.3f}",
+                    text,
+                ]
+
+
 EXPORT_KINDS: dict[str, ExportKind] = {
     "transcript": ExportKind(
         "transcript", "one row per transcript segment", TRANSCRIPT_COLUMNS, transcript_rows
     ),
     "stats": ExportKind("stats", "one row per recording: totals", STATS_COLUMNS, stats_rows),
+    "summary": ExportKind(
+        "summary",
+        "one row per summary sentence (per clip and overall)",
+        SUMMARY_COLUMNS,
+        summary_rows,
+    ),
     "chat": ExportKind(
         "chat",
         "one row per chat message or moderation event, with verdicts",

@@ -47,6 +47,7 @@ class RecordingJob:
     name: str | None = None
     model: str | None = None
     chat: str = "auto"  # auto (from the platform), off, twitch:CHANNEL, youtube:URL
+    summary_clip_s: float | None = None  # clip length for live summaries (default ~5 min)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,11 @@ class LiveSession:
         from app.transcript_analysis import ClipSummaries
 
         self._summaries = ClipSummaries(
-            self.library, self.bus, record.id, self.job.name or self.info.title
+            self.library,
+            self.bus,
+            record.id,
+            self.job.name or self.info.title,
+            clip_s=self.job.summary_clip_s,
         )
         self._start_chat(record)
         self._stream = AudioStream(

@@ -46,7 +46,10 @@ class DemoSource:
         return f"http://127.0.0.1:{self._http.server_address[1]}/live.m3u8"
 
     def job(self, mode: str = "live") -> RecordingJob:
-        return RecordingJob(url=self.url, mode=mode, name=TITLE, chat=f"twitch:{CHANNEL}")
+        # Short clips, so a one-minute demo shows summaries arriving as it runs.
+        return RecordingJob(
+            url=self.url, mode=mode, name=TITLE, chat=f"twitch:{CHANNEL}", summary_clip_s=20.0
+        )
 
     def start(self, timeout_s: float = 15.0) -> DemoSource:
         """Begin streaming; returns once the first HLS segment exists."""

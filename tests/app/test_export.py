@@ -106,7 +106,9 @@ def test_all_kinds_into_a_folder_with_stats(library, tmp_path):
         ],
     )
     counts = export(library, [1, rid], "all", tmp_path / "out")
-    assert counts == {"transcript": len(TRICKY) + 1, "stats": 2, "chat": 1}
+    library.summaries.replace_all(rid, [(0.0, 300.0, [(0.0, 60.0, "one two three four")])], [])
+    counts = export(library, [1, rid], "all", tmp_path / "out")
+    assert counts == {"transcript": len(TRICKY) + 1, "stats": 2, "summary": 1, "chat": 1}
     with open(tmp_path / "out" / "stats.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0].keys()) == STATS_COLUMNS

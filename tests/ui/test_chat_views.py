@@ -136,3 +136,41 @@ def test_live_session_shows_chat_as_it_arrives(window, qtbot, hls_stream):
         assert window.library.chat.count(view.recording_id) == 2
     finally:
         server.close()
+
+
+def test_recording_view_summary_panel_jumps_to_the_sentence(qtbot):
+    from storage import SummaryRecord
+
+    recording = RecordingRecord(
+        id=1,
+        url="u",
+        title="Show",
+        platform=None,
+        channel=None,
+        is_live=False,
+        mode="import",
+        model=None,
+        started_at=datetime(2026, 1, 1),
+        ended_at=None,
+        duration_s=600.0,
+        status="complete",
+        error=None,
+        archive_dir=None,
+    )
+    segments = [SegmentRecord(i, 1, i * 60.0, i * 60.0 + 50, f"part {i}") for i in range(10)]
+    summaries = [
+        SummaryRecord("recording", 0.0, 600.0, [(130.0, 140.0, "the main point")]),
+        SummaryRecord(
+            "clip", 0.0, 300.0, [(10.0, 20.0, "first"), (130.0, 140.0, "the main point")]
+        ),
+        SummaryRecord("clip", 300.0, 600.0, [(400.0, 410.0, "later")]),
+    ]
+    view = RecordingView(recording, segments, [], [], summaries)
+    qtbot.addWidget(view)
+    lines = view.summary_view.lines()
+    assert lines[0] == "Whole recording" and lines[1] == "[00:02:10] the main point"
+    assert "Clip 00:05:00–00:10:00" in lines and "[00:06:40] later" in lines
+    view.summary_view.list.itemClicked.emit(
+        view.summary_view.list.item(lines.index("[00:06:40] later"))
+    )
+    assert view.current_row == 6
