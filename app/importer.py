@@ -310,6 +310,9 @@ class BatchImport:
                 notes += "; punctuation restored"
             clips = summarize_recording(self.library, recording_id)
             notes += f"; {clips} clip summaries"
+            from app.keywords import analyse_keywords
+
+            analyse_keywords(self.library, recording_id)
         except USER_ERRORS as exc:
             notes += f"; not summarised ({exc})"
         return notes

@@ -23,6 +23,14 @@ _END_MARK = re.compile(r"[.!?]")
 
 
 @dataclass(frozen=True)
+class KeywordsUpdated:
+    recording_id: int
+    start_s: float
+    end_s: float
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SummaryUpdated:
     recording_id: int
     kind: str  # clip or recording
@@ -145,6 +153,20 @@ class ClipSummaries:
         except Exception:
             log.exception("Clip summary failed")
 
+    def _publish_keywords(self) -> None:
+        from app.keywords import analyse_keywords
+
+        analyse_keywords(self.library, self.recording_id, window_s=self.clip_s)
+        windows = self.library.keywords.for_recording(self.recording_id, "window")
+        if windows:
+            last = max(k.start_s for k in windows)
+            latest = [k for k in windows if k.start_s == last]
+            self.bus.publish(
+                KeywordsUpdated(
+                    self.recording_id, last, latest[0].end_s, tuple(k.term for k in latest)
+                )
+            )
+
     def finish(self) -> None:
         """Summarise everything (the last clip and the whole recording) and stop following."""
         self._unsubscribe()
@@ -152,6 +174,7 @@ class ClipSummaries:
             thread.join(30)
         try:
             summarize_recording(self.library, self.recording_id, clip_s=self.clip_s)
+            self._publish_keywords()
             for summary in self.library.summaries.for_recording(self.recording_id):
                 self.bus.publish(
                     SummaryUpdated(

@@ -7,6 +7,7 @@ from sqlalchemy.orm import sessionmaker
 
 from storage.chat import ChatRepository
 from storage.engine import make_engine, upgrade_to_head
+from storage.keywords import KeywordRepository
 from storage.recordings import RecordingRepository
 from storage.schedule_runs import ScheduleRunRepository
 from storage.search import TranscriptSearch
@@ -33,6 +34,7 @@ class Library:
         self.schedule_runs = ScheduleRunRepository(sessions)
         self.chat = ChatRepository(sessions)
         self.summaries = SummaryRepository(sessions)
+        self.keywords = KeywordRepository(sessions)
         self.search = TranscriptSearch(self.engine)
 
     def close(self) -> None:

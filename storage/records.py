@@ -142,3 +142,13 @@ class SummaryRecord:
     start_s: float
     end_s: float
     sentences: list  # (start_s, end_s, text) tuples
+
+
+@dataclass(frozen=True)
+class KeywordRecord:
+    scope: str  # recording or window
+    start_s: float
+    end_s: float
+    term: str
+    score: float
+    count: int

@@ -8,7 +8,7 @@ from app.chat_capture import ChatReceived
 from app.events import EventBus, SegmentCommitted, SessionError, SessionStatus
 from app.scheduler import ScheduledRun
 from app.session import ChatStatus
-from app.transcript_analysis import SummaryUpdated
+from app.transcript_analysis import KeywordsUpdated, SummaryUpdated
 
 
 class EventBridge(QObject):
@@ -19,6 +19,7 @@ class EventBridge(QObject):
     chat = Signal(object)  # ChatReceived
     chat_status = Signal(object)  # ChatStatus
     summary = Signal(object)  # SummaryUpdated
+    keywords = Signal(object)  # KeywordsUpdated
     session_started = Signal(object)  # a LiveSession the scheduler started (from any thread)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
@@ -31,6 +32,7 @@ class EventBridge(QObject):
             bus.subscribe(self.chat.emit, ChatReceived),
             bus.subscribe(self.chat_status.emit, ChatStatus),
             bus.subscribe(self.summary.emit, SummaryUpdated),
+            bus.subscribe(self.keywords.emit, KeywordsUpdated),
         ]
 
     def detach(self) -> None:

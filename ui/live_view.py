@@ -140,6 +140,12 @@ class LiveView(QWidget):
         if self.chat.state.text().endswith("not captured for this stream"):
             self.chat.set_state("live")
 
+    def on_keywords(self, event) -> None:
+        if event.recording_id == self.recording_id and event.terms:
+            self.keywords.setText(
+                f"Keywords {hms(event.start_s)}–{hms(event.end_s)}: " + " · ".join(event.terms)
+            )
+
     def on_summary(self, event) -> None:
         if event.recording_id == self.recording_id:
             self.summaries.update_summary(event.kind, event.start_s, event.end_s, event.sentences)

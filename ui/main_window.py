@@ -269,6 +269,7 @@ class MainWindow(QMainWindow):
             (self.bridge.chat, view.on_chat),
             (self.bridge.chat_status, view.on_chat_status),
             (self.bridge.summary, view.on_summary),
+            (self.bridge.keywords, view.on_keywords),
         ):
             signal.connect(slot)
         view.stop_requested.connect(session.stop)

@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from app.cli import chat, imports, library, recording, schedule, text
+from app.cli import chat, imports, keywords, library, recording, schedule, text
 from app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from app.config import load_settings
 from app.errors import USER_ERRORS
@@ -19,7 +19,7 @@ from app.logsetup import configure_logging
 
 log = logging.getLogger(__name__)
 
-COMMAND_GROUPS = (recording, library, chat, imports, schedule, text)
+COMMAND_GROUPS = (recording, library, chat, keywords, imports, schedule, text)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -76,3 +76,30 @@ def test_import_summarises_and_restores_missing_punctuation(run_cli, workdir, tm
     summary = run_cli("summary", str(captions_rec.id))
     assert summary.returncode == 0 and "Whole recording:" in summary.stdout
     assert "Clip 00:00:00–" in summary.stdout and "[00:00:" in summary.stdout
+
+
+def test_keywords_and_trends_commands(run_cli, workdir):
+    from datetime import datetime
+
+    library = open_library(workdir)
+    background = "the council discussed the budget for parks and roads. "
+    for day in range(1, 9):
+        rid = library.recordings.create(
+            url=f"http://radio/{day}",
+            mode="import",
+            title=f"Day {day}",
+            started_at=datetime(2024, 7, day, 8),
+        ).id
+        story = "the bridge collapse closed the river crossing. " if day >= 6 else ""
+        for i in range(4):
+            library.segments.save(
+                rid, start_s=i * 100.0, end_s=i * 100 + 90, text=background + story
+            )
+    result = run_cli("trends", "--since", "2024-07-06")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[1]
+    assert "bridge collapse" in first and "in 3 recent recordings vs 0 before" in first
+    assert "#8 Day 8 [00:0" in result.stdout or "#6 Day 6 [00:0" in result.stdout
+    keywords = run_cli("keywords", "8")
+    assert keywords.returncode == 0 and "bridge collapse" in keywords.stdout.splitlines()[1]
+    assert library.keywords.for_recording(8, "recording")

@@ -1,0 +1,74 @@
+"""`keywords ID` and `trends`: what a stream is about, and what is rising across the library."""
+
+from __future__ import annotations
+
+from app.cli.common import EXIT_OK
+from app.config import Settings
+from app.errors import UsageError
+from app.services import open_library
+from app.timefmt import hms, parse_when
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("keywords", parents=[common], help="a recording's keywords, per window too")
+    p.add_argument("id", type=int)
+    p.add_argument("--refresh", action="store_true", help="compute them again")
+    p.set_defaults(handler=cmd_keywords)
+    p = sub.add_parser(
+        "trends", parents=[common], help="terms bursting in recent recordings vs. earlier ones"
+    )
+    p.add_argument("--since", help="the recent period starts here (default: the latest 20 %%)")
+    p.add_argument("--until", help="and ends here (a bare date includes that day)")
+    p.add_argument("--top", type=int, default=15)
+    p.set_defaults(handler=cmd_trends)
+
+
+def cmd_keywords(args, settings: Settings) -> int:
+    from app.keywords import analyse_keywords
+
+    library = open_library(settings)
+    recording = library.recordings.get(args.id)
+    rows = library.keywords.for_recording(args.id)
+    if args.refresh or not rows:
+        analyse_keywords(library, args.id)
+        rows = library.keywords.for_recording(args.id)
+    print(f"# {recording.title or recording.url}")
+    if not rows:
+        print("(no transcript to find keywords in)")
+        return EXIT_OK
+    overall = [k for k in rows if k.scope == "recording"]
+    print("recording: " + ", ".join(f"{k.term} ({k.count})" for k in overall))
+    windows: dict[float, list] = {}
+    for k in rows:
+        if k.scope == "window":
+            windows.setdefault(k.start_s, []).append(k)
+    for start in sorted(windows):
+        terms = ", ".join(k.term for k in windows[start])
+        print(f"[{hms(start)}–{hms(windows[start][0].end_s)}] {terms}")
+    return EXIT_OK
+
+
+def cmd_trends(args, settings: Settings) -> int:
+    from app.keywords import trends
+
+    library = open_library(settings)
+    recordings = sorted(library.recordings.list(), key=lambda r: r.started_at)
+    if len(recordings) < 2:
+        raise UsageError("Trends need recordings from at least two different times.")
+    if args.since:
+        since = parse_when(args.since).astimezone().replace(tzinfo=None)
+    else:
+        since = recordings[int(len(recordings) * 0.8)].started_at
+    until = parse_when(args.until, end_of_day=True).replace(tzinfo=None) if args.until else None
+    found = trends(library, since, until, args.top)
+    print(f"Trends since {since:%Y-%m-%d %H:%M} (against everything before):")
+    if not found:
+        print("  nothing rises clearly above its baseline.")
+    for t in found:
+        b = t.burst
+        print(
+            f"  {b.term}: in {b.recent} recent recordings vs {b.baseline} before (z {b.score:.1f})"
+        )
+        for rid, title, seconds in t.moments[:3]:
+            print(f"      #{rid} {title} [{hms(seconds)}]")
+    return EXIT_OK

@@ -1,0 +1,114 @@
+"""Keywords of recordings and trends across the library (see `nlp.keywords` for the method).
+
+IDF comes from the whole library (each recording one document) and is cached until the
+library grows; engagement from the recording's chat, when it has any.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from nlp.keywords import WINDOW_S, Burst, bursts, candidate_terms, idf_table, window_keywords
+from storage import Library
+
+_IDF_CACHE: dict[str, tuple[int, dict[str, float], int]] = {}
+_IDF_LOCK = threading.Lock()
+
+
+def library_idf(library: Library) -> tuple[dict[str, float], int]:
+    recordings = library.recordings.list()
+    key = library.url
+    signature = sum(r.segment_count for r in recordings) * 100_003 + len(recordings)
+    with _IDF_LOCK:
+        cached = _IDF_CACHE.get(key)
+        if cached and cached[0] == signature:
+            return cached[1], cached[2]
+    documents = (
+        candidate_terms(" ".join(s.text for s in library.segments.for_recording(r.id)))
+        for r in recordings
+    )
+    idf, count = idf_table(documents)
+    with _IDF_LOCK:
+        _IDF_CACHE[key] = (signature, idf, count)
+    return idf, count
+
+
+def analyse_keywords(library: Library, recording_id: int, window_s: float = WINDOW_S) -> int:
+    """Compute and store a recording's window and overall keywords; returns how many."""
+    segments = library.segments.for_recording(recording_id)
+    if not segments:
+        library.keywords.replace(recording_id, [])
+        return 0
+    end = max(s.end_s for s in segments)
+    count = int(end // window_s) + 1
+    texts = [[] for _ in range(count)]
+    for s in segments:
+        texts[min(count - 1, int(s.start_s // window_s))].append(s.text)
+    chat = [0.0] * count
+    for message in library.chat.for_recording(recording_id, kinds=("message",)):
+        chat[min(count - 1, max(0, int(message.offset_s // window_s)))] += 1
+    idf, documents = library_idf(library)
+    per_window, overall = window_keywords(
+        [" ".join(t) for t in texts], idf, documents, chat if any(chat) else None
+    )
+    rows = [
+        {
+            "scope": "recording",
+            "start_s": 0.0,
+            "end_s": end,
+            "term": k.term,
+            "score": k.score,
+            "count": k.count,
+        }
+        for k in overall
+    ]
+    for i, keywords in enumerate(per_window):
+        rows += [
+            {
+                "scope": "window",
+                "start_s": i * window_s,
+                "end_s": (i + 1) * window_s,
+                "term": k.term,
+                "score": k.score,
+                "count": k.count,
+            }
+            for k in keywords
+        ]
+    library.keywords.replace(recording_id, rows)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Trend:
+    burst: Burst
+    moments: list[tuple[int, str, float]]  # (recording id, title, seconds)
+
+
+def trends(
+    library: Library, since: datetime, until: datetime | None = None, top: int = 15
+) -> list[Trend]:
+    """Terms bursting in recordings started in [since, until) against all earlier ones."""
+    recent_docs: list[set[str]] = []
+    baseline_docs: list[set[str]] = []
+    recent_ids: dict[int, str] = {}
+    for r in library.recordings.list():
+        if until is not None and r.started_at >= until:
+            continue
+        terms = set(candidate_terms(" ".join(s.text for s in library.segments.for_recording(r.id))))
+        if r.started_at >= since:
+            recent_docs.append(terms)
+            recent_ids[r.id] = r.title or r.url
+        else:
+            baseline_docs.append(terms)
+    found = []
+    for burst in bursts(recent_docs, baseline_docs, top=top):
+        hits = [
+            h
+            for h in library.search.search(f'"{burst.term}"', limit=200)
+            if h.recording_id in recent_ids
+        ]
+        moments = [(h.recording_id, recent_ids[h.recording_id], h.start_s) for h in hits[:5]]
+        found.append(Trend(burst, moments))
+    return found

@@ -1,0 +1,64 @@
+"""Keywords: phrases without fillers, engagement weighting, burst detection on fixed texts."""
+
+from __future__ import annotations
+
+from nlp.keywords import (
+    bursts,
+    candidate_terms,
+    engagement_weights,
+    idf_table,
+    window_bursts,
+    window_keywords,
+)
+
+BACKGROUND = (
+    "the city council met on tuesday to discuss the annual budget for parks and roads "
+    "and residents asked about bus routes and school lunches. "
+)
+
+
+def test_candidates_are_content_phrases_without_fillers():
+    terms = candidate_terms("uh you know the city council approved a new library budget like")
+    assert "city council" in terms and "library budget" in terms and "new library budget" in terms
+    assert not any(t.split()[0] in {"the", "uh", "like"} for t in terms)
+    assert "you know" not in terms and "like" not in terms and "uh" not in terms
+
+
+def test_window_keywords_find_each_windows_topic():
+    windows = [
+        BACKGROUND + "the wildfire evacuation order covers three towns wildfire evacuation",
+        BACKGROUND + "the championship parade downtown drew crowds championship parade",
+    ]
+    idf, n = idf_table([candidate_terms(BACKGROUND)] * 5)
+    per_window, overall = window_keywords(windows, idf, n)
+    assert per_window[0][0].term == "wildfire evacuation"
+    assert per_window[1][0].term == "championship parade"
+    assert {k.term for k in overall[:2]} == {"wildfire evacuation", "championship parade"}
+
+
+def test_engagement_raises_the_window_the_chat_reacted_to():
+    windows = [BACKGROUND + "solar panels on schools", BACKGROUND + "tax refund deadline"]
+    idf, n = idf_table([candidate_terms(BACKGROUND)] * 5)
+    _calm, calm = window_keywords(windows, idf, n, chat_counts=[5, 5])
+    _hot, hot = window_keywords(windows, idf, n, chat_counts=[5, 60])
+    rank = [k.term for k in calm]
+    hot_rank = [k.term for k in hot]
+    assert hot_rank.index("tax refund deadline") < rank.index("tax refund deadline") or (
+        hot_rank[0] == "tax refund deadline"
+    )
+    assert hot_rank[0] == "tax refund deadline"
+    weights = engagement_weights([10, 11, 9, 10, 80, 10])
+    assert weights[4] > 2 and all(w < 1.3 for i, w in enumerate(weights) if i != 4)
+
+
+def test_a_topic_injected_into_some_windows_bursts_there():
+    windows = [candidate_terms(BACKGROUND * 3) for _ in range(12)]
+    for i in (7, 8):
+        windows[i] = windows[i] + candidate_terms("bridge collapse rescue crews " * 6)
+    found = window_bursts(windows)
+    assert {i for i, b in found if b.term.startswith("bridge collapse")} == {7, 8}
+    assert all(i in (7, 8) for i, _ in found)
+    recent = [set(candidate_terms(BACKGROUND + "bridge collapse")) for _ in range(4)]
+    before = [set(candidate_terms(BACKGROUND)) for _ in range(20)]
+    top = bursts(recent, before)
+    assert top and top[0].term == "bridge collapse" and top[0].recent == 4
