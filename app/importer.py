@@ -310,9 +310,10 @@ class BatchImport:
                 notes += "; punctuation restored"
             clips = summarize_recording(self.library, recording_id)
             notes += f"; {clips} clip summaries"
-            from app.keywords import analyse_keywords
+            from app.keywords import analyse_entities, analyse_keywords
 
             analyse_keywords(self.library, recording_id)
+            analyse_entities(self.library, recording_id)
         except USER_ERRORS as exc:
             notes += f"; not summarised ({exc})"
         return notes

@@ -112,3 +112,42 @@ def trends(
         moments = [(h.recording_id, recent_ids[h.recording_id], h.start_s) for h in hits[:5]]
         found.append(Trend(burst, moments))
     return found
+
+
+def analyse_entities(library: Library, recording_id: int, window_s: float = WINDOW_S) -> int:
+    """Named entities of a recording, overall and per window, stored; returns how many."""
+    from nlp.entities import count_mentions, mentions
+
+    segments = library.segments.for_recording(recording_id)
+    found = mentions([(s.start_s, s.text) for s in segments])
+    end = max((s.end_s for s in segments), default=0.0)
+    rows = [
+        {
+            "scope": "recording",
+            "start_s": 0.0,
+            "end_s": end,
+            "name": n,
+            "kind": k,
+            "mentions": c,
+            "first_s": f,
+        }
+        for n, k, c, f in count_mentions(found)
+    ]
+    windows: dict[int, list] = {}
+    for m in found:
+        windows.setdefault(int(m.start_s // window_s), []).append(m)
+    for index, items in sorted(windows.items()):
+        rows += [
+            {
+                "scope": "window",
+                "start_s": index * window_s,
+                "end_s": (index + 1) * window_s,
+                "name": n,
+                "kind": k,
+                "mentions": c,
+                "first_s": f,
+            }
+            for n, k, c, f in count_mentions(items)
+        ]
+    library.entities.replace(recording_id, rows)
+    return len(rows)

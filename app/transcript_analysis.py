@@ -175,6 +175,9 @@ class ClipSummaries:
         try:
             summarize_recording(self.library, self.recording_id, clip_s=self.clip_s)
             self._publish_keywords()
+            from app.keywords import analyse_entities
+
+            analyse_entities(self.library, self.recording_id)
             for summary in self.library.summaries.for_recording(self.recording_id):
                 self.bus.publish(
                     SummaryUpdated(

@@ -7,6 +7,7 @@ from sqlalchemy.orm import sessionmaker
 
 from storage.chat import ChatRepository
 from storage.engine import make_engine, upgrade_to_head
+from storage.entities import EntityRepository
 from storage.keywords import KeywordRepository
 from storage.recordings import RecordingRepository
 from storage.schedule_runs import ScheduleRunRepository
@@ -35,6 +36,7 @@ class Library:
         self.chat = ChatRepository(sessions)
         self.summaries = SummaryRepository(sessions)
         self.keywords = KeywordRepository(sessions)
+        self.entities = EntityRepository(sessions)
         self.search = TranscriptSearch(self.engine)
 
     def close(self) -> None:

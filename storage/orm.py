@@ -238,3 +238,22 @@ class KeywordRow(Base):
     term: Mapped[str] = mapped_column(String, nullable=False)
     score: Mapped[float] = mapped_column(Float, nullable=False)
     count: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class EntityRow(Base):
+    """A named entity with its mention count in a recording (`scope` recording) or in one of
+    its windows (`window`)."""
+
+    __tablename__ = "entities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), nullable=False
+    )
+    scope: Mapped[str] = mapped_column(String, nullable=False)
+    start_s: Mapped[float] = mapped_column(Float, nullable=False)
+    end_s: Mapped[float] = mapped_column(Float, nullable=False)
+    name: Mapped[str] = mapped_column(String, nullable=False)
+    kind: Mapped[str] = mapped_column(String, nullable=False)
+    mentions: Mapped[int] = mapped_column(Integer, nullable=False)
+    first_s: Mapped[float] = mapped_column(Float, nullable=False)

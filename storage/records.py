@@ -152,3 +152,14 @@ class KeywordRecord:
     term: str
     score: float
     count: int
+
+
+@dataclass(frozen=True)
+class EntityRecord:
+    scope: str  # recording or window
+    start_s: float
+    end_s: float
+    name: str
+    kind: str
+    mentions: int
+    first_s: float

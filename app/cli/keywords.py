@@ -15,6 +15,13 @@ def register(sub, common) -> None:
     p.add_argument("--refresh", action="store_true", help="compute them again")
     p.set_defaults(handler=cmd_keywords)
     p = sub.add_parser(
+        "entities", parents=[common], help="people, organisations, places, events mentioned"
+    )
+    p.add_argument("id", type=int, nargs="?", help="a recording (omit with --find)")
+    p.add_argument("--find", metavar="NAME", help="recordings that mention NAME")
+    p.add_argument("--refresh", action="store_true", help="find them again")
+    p.set_defaults(handler=cmd_entities)
+    p = sub.add_parser(
         "trends", parents=[common], help="terms bursting in recent recordings vs. earlier ones"
     )
     p.add_argument("--since", help="the recent period starts here (default: the latest 20 %%)")
@@ -71,4 +78,35 @@ def cmd_trends(args, settings: Settings) -> int:
         )
         for rid, title, seconds in t.moments[:3]:
             print(f"      #{rid} {title} [{hms(seconds)}]")
+    return EXIT_OK
+
+
+def cmd_entities(args, settings: Settings) -> int:
+    from app.keywords import analyse_entities
+
+    library = open_library(settings)
+    if args.find:
+        hits = library.entities.find(args.find)
+        if not hits:
+            print(f"No recording mentions {args.find!r}.")
+        for rid, title, e in hits:
+            first = hms(e.first_s)
+            print(f"#{rid} {title or ''}: {e.name} ({e.kind}) ×{e.mentions}, first at {first}")
+        return EXIT_OK
+    if args.id is None:
+        raise UsageError("Give a recording ID, or --find NAME.")
+    recording = library.recordings.get(args.id)
+    rows = library.entities.for_recording(args.id)
+    if args.refresh or not rows:
+        analyse_entities(library, args.id)
+        rows = library.entities.for_recording(args.id)
+    print(f"# {recording.title or recording.url}")
+    overall = [e for e in rows if e.scope == "recording"]
+    if not overall:
+        print("(no named entities found)")
+    for kind in ("person", "organisation", "place", "event", "group", "product", "work", "law"):
+        names = [e for e in overall if e.kind == kind]
+        if names:
+            listed = ", ".join(f"{e.name} ×{e.mentions}" for e in names[:15])
+            print(f"{kind}s: {listed}")
     return EXIT_OK
