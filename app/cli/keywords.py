@@ -10,6 +10,7 @@ from app.timefmt import hms, parse_when
 
 
 def register(sub, common) -> None:
+    register_tutorials(sub, common)
     p = sub.add_parser("keywords", parents=[common], help="a recording's keywords, per window too")
     p.add_argument("id", type=int)
     p.add_argument("--refresh", action="store_true", help="compute them again")
@@ -109,4 +110,62 @@ def cmd_entities(args, settings: Settings) -> int:
         if names:
             listed = ", ".join(f"{e.name} ×{e.mentions}" for e in names[:15])
             print(f"{kind}s: {listed}")
+    return EXIT_OK
+
+
+def register_tutorials(sub, common) -> None:
+    p = sub.add_parser("tutorials", parents=[common], help="tutorial catalog and recommendations")
+    p.set_defaults(group_parser=p)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    a = actions.add_parser(
+        "recommend", parents=[common], help="the tutorials that fit a text (or - for stdin)"
+    )
+    a.add_argument("text")
+    a.add_argument("--catalog", help="a catalog file to use instead of yours")
+    a.add_argument("-k", type=int, default=5)
+    a.set_defaults(handler=cmd_tutorials_recommend)
+    a = actions.add_parser(
+        "import", parents=[common], help="add tutorials from a JSON or CSV file to your catalog"
+    )
+    a.add_argument("file")
+    a.set_defaults(handler=cmd_tutorials_import)
+    a = actions.add_parser("list", parents=[common], help="the tutorials in your catalog")
+    a.set_defaults(handler=cmd_tutorials_list)
+
+
+def cmd_tutorials_recommend(args, settings: Settings) -> int:
+    import sys
+    from pathlib import Path
+
+    from app.tutorial_catalog import active_catalog
+    from nlp.tutorials import CatalogError, Recommender, load_catalog
+
+    text = sys.stdin.read() if args.text == "-" else args.text
+    if not text.strip():
+        raise UsageError("Give some text (or - to read it from stdin).")
+    try:
+        catalog = load_catalog(Path(args.catalog)) if args.catalog else active_catalog(settings)
+    except CatalogError as exc:
+        raise UsageError(str(exc)) from None
+    for r in Recommender(catalog).recommend(text, args.k):
+        tools = f"  [{', '.join(r.matched_tools)}]" if r.matched_tools else ""
+        print(f"{r.score:.3f}  {r.tutorial.title} — {r.tutorial.url}{tools}")
+    return EXIT_OK
+
+
+def cmd_tutorials_import(args, settings: Settings) -> int:
+    from pathlib import Path
+
+    from app.tutorial_catalog import import_catalog
+
+    added, replaced = import_catalog(settings, Path(args.file))
+    print(f"Added {added} tutorials, updated {replaced}.")
+    return EXIT_OK
+
+
+def cmd_tutorials_list(args, settings: Settings) -> int:
+    from app.tutorial_catalog import active_catalog
+
+    for t in active_catalog(settings):
+        print(f"{t.software or '—':<16} {t.title} — {t.url}")
     return EXIT_OK

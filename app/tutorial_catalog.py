@@ -1,0 +1,59 @@
+"""The tutorial catalog the user works with: the shipped one plus what they imported.
+
+Imports are validated in full before anything is written, and the user's file is replaced
+atomically, so a malformed file leaves the catalog exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from app.config import Settings
+from app.errors import UsageError
+from nlp.tutorials import DEFAULT_CATALOG, CatalogError, Tutorial, load_catalog
+
+
+def user_catalog_path(settings: Settings) -> Path:
+    return settings.data_dir / "tutorials.json"
+
+
+def active_catalog(settings: Settings) -> list[Tutorial]:
+    tutorials = load_catalog(DEFAULT_CATALOG)
+    path = user_catalog_path(settings)
+    if path.exists():
+        try:
+            tutorials += load_catalog(path)
+        except CatalogError as exc:
+            raise UsageError(f"Your tutorial catalog is damaged: {exc}") from None
+    by_url = {}
+    for tutorial in tutorials:
+        by_url[tutorial.url] = tutorial  # a later entry (the user's) wins
+    return list(by_url.values())
+
+
+def import_catalog(settings: Settings, source: Path) -> tuple[int, int]:
+    """Add the tutorials of `source` (JSON or CSV); returns (added, replaced)."""
+    try:
+        new = load_catalog(Path(source))
+    except CatalogError as exc:
+        raise UsageError(f"{exc} The catalog was not changed.") from None
+    path = user_catalog_path(settings)
+    current = load_catalog(path) if path.exists() else []
+    known = {t.url: t for t in current}
+    replaced = sum(1 for t in new if t.url in known)
+    for tutorial in new:
+        known[tutorial.url] = tutorial
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.part")
+    tmp.write_text(json.dumps([_plain(t) for t in known.values()], indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+    return len(new) - replaced, replaced
+
+
+def _plain(tutorial: Tutorial) -> dict:
+    data = asdict(tutorial)
+    data["tools"] = list(tutorial.tools)
+    return data

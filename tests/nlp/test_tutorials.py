@@ -1,0 +1,103 @@
+"""Tutorial recommendation: ontology filter and boost, stickiness, catalog import safety."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nlp.tutorials import (
+    CatalogError,
+    Ontology,
+    Recommender,
+    StickyRecommender,
+    load_catalog,
+)
+
+PHOTOSHOP_TALK = (
+    "okay so in photoshop i'm going to make the sky pop, let me add a curves adjustment layer "
+    "and then mask it with a soft brush so only the clouds change"
+)
+
+
+@pytest.fixture(scope="module")
+def recommender():
+    return Recommender(load_catalog())
+
+
+def test_ontology_finds_software_and_tools():
+    software, tools = Ontology.load().mentions(PHOTOSHOP_TALK)
+    assert software == {"Photoshop"}
+    assert {
+        ("Photoshop", "Curves"),
+        ("Photoshop", "Adjustment Layer"),
+        ("Photoshop", "Brush Tool"),
+    } <= tools
+
+
+def test_a_photoshop_stream_is_not_sent_to_blender(recommender):
+    # "mask", "brush" and "layer" also exist in Blender, Krita and GIMP tutorials.
+    picks = recommender.recommend(PHOTOSHOP_TALK, k=10)
+    assert picks and all(p.tutorial.software == "Photoshop" for p in picks)
+    assert picks[0].tutorial.title in {"Curves adjustment", "Adjustment and fill layers"}
+    assert "Curves" in picks[0].matched_tools
+    without = Recommender(recommender.catalog, encoder=recommender.encoder, use_ontology=False)
+    assert any(
+        p.tutorial.software != "Photoshop"
+        for p in without.recommend("mask with a soft brush on a new layer", k=10)
+    )
+
+
+def test_recommendations_stay_steady_across_similar_windows(recommender):
+    sticky = StickyRecommender(recommender, k=3)
+    first = [r.tutorial.title for r in sticky.update(PHOTOSHOP_TALK)]
+    second = [
+        r.tutorial.title
+        for r in sticky.update("a bit more of the curves on the clouds in photoshop")
+    ]
+    assert set(first) & set(second) and first[0] == second[0]
+
+
+def test_malformed_catalogs_are_refused_in_words(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"title": "No link"}]')
+    with pytest.raises(CatalogError, match="entry 1 needs a title and an http"):
+        load_catalog(bad)
+    bad.write_text("{not json")
+    with pytest.raises(CatalogError, match="not valid JSON"):
+        load_catalog(bad)
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "title,url,software,tools\n"
+        "Dodge and burn,https://example.com/d,Photoshop,Dodge and Burn;Brush Tool\n"
+    )
+    [tutorial] = load_catalog(good)
+    assert tutorial.tools == ("Dodge and Burn", "Brush Tool")
+
+
+def test_cli_import_keeps_the_catalog_on_a_bad_file_and_recommends(run_cli, tmp_path):
+    extra = tmp_path / "extra.json"
+    extra.write_text(
+        json.dumps(
+            [
+                {
+                    "title": "Procreate lettering",
+                    "url": "https://example.com/p",
+                    "description": "hand lettering on the ipad",
+                    "software": "Procreate",
+                }
+            ]
+        )
+    )
+    assert run_cli("tutorials", "import", str(extra)).returncode == 0
+    listed = run_cli("tutorials", "list").stdout
+    assert "Procreate lettering" in listed
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"title": "x", "url": "ftp://nope"}]')
+    result = run_cli("tutorials", "import", str(broken))
+    assert result.returncode == 1 and "was not changed" in result.stderr
+    assert run_cli("tutorials", "list").stdout == listed
+    rec = run_cli(
+        "tutorials", "recommend", "hand lettering practice on the ipad tonight", "-k", "2"
+    )
+    assert rec.returncode == 0 and "Procreate lettering" in rec.stdout.splitlines()[0]
