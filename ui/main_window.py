@@ -330,12 +330,16 @@ class MainWindow(QMainWindow):
 
     def open_recording(self, recording_id: int, seconds: float = 0.0) -> None:
         def load():
+            segments = self.library.segments.for_recording(recording_id)
             return RecordingData(
                 self.library.recordings.get(recording_id),
-                self.library.segments.for_recording(recording_id),
+                segments,
                 self.library.chat.for_recording(recording_id),
                 self.library.chat.windows(recording_id),
                 self.library.summaries.for_recording(recording_id),
+                self.library.keywords.for_recording(recording_id),
+                self.library.entities.for_recording(recording_id),
+                self._tutorials_for(segments),
             )
 
         worker = workers.Worker(load)
@@ -343,9 +347,36 @@ class MainWindow(QMainWindow):
         worker.signals.errored.connect(self.banner.show_error)
         workers.start(worker)
 
+    def _tutorials_for(self, segments) -> list:
+        """Tutorials for what the recording is about (off the GUI thread; none on failure)."""
+        if not segments:
+            return []
+        try:
+            from app.tutorial_catalog import active_catalog
+            from nlp.tutorials import Recommender
+
+            text = " ".join(s.text for s in segments)[-20000:]
+            recommender = Recommender(active_catalog(self.settings))
+            software, tools = recommender.ontology.mentions(text)
+            if not software and len(tools) < 3:
+                return []  # not a creative or educational stream
+            return recommender.recommend(text, 5)
+        except Exception:
+            log.exception("Tutorial recommendations failed")
+            return []
+
     def _show_recording(self, data: RecordingData, seconds: float) -> RecordingView:
         recording = data.recording
-        view = RecordingView(recording, data.segments, data.chat, data.windows, data.summaries)
+        view = RecordingView(
+            recording,
+            data.segments,
+            data.chat,
+            data.windows,
+            data.summaries,
+            data.keywords,
+            data.entities,
+            data.tutorials,
+        )
         title = (recording.title or recording.url)[:30]
         self.tabs.addTab(view, f"#{recording.id} {title}")
         self.tabs.setCurrentWidget(view)

@@ -28,6 +28,7 @@ from storage import (
 )
 from ui.charts import TimelineChart
 from ui.chat_view import StoredChatView
+from ui.insights_view import KeywordsView, TutorialsView
 from ui.summary_view import SummaryList
 from ui.widgets import empty_state
 
@@ -41,6 +42,9 @@ class RecordingData:
     chat: list[ChatMessageRecord] = field(default_factory=list)
     windows: list[ChatWindowRecord] = field(default_factory=list)
     summaries: list[SummaryRecord] = field(default_factory=list)
+    keywords: list = field(default_factory=list)
+    entities: list = field(default_factory=list)
+    tutorials: list = field(default_factory=list)  # Recommendation
 
 
 class RecordingView(QWidget):
@@ -51,6 +55,9 @@ class RecordingView(QWidget):
         chat: list[ChatMessageRecord] | None = None,
         windows: list[ChatWindowRecord] | None = None,
         summaries: list[SummaryRecord] | None = None,
+        keywords: list | None = None,
+        entities: list | None = None,
+        tutorials: list | None = None,
         parent=None,
     ) -> None:
         super().__init__(parent)
@@ -91,7 +98,13 @@ class RecordingView(QWidget):
         else:
             self.summary_view = None
             panels.addTab(empty_state("No summary yet for this recording."), "Summary")
-        panels.addTab(empty_state("No keywords or entities yet."), "Keywords")
+        if keywords or entities:
+            self.keywords_view = KeywordsView(keywords or [], entities or [])
+            self.keywords_view.jump.connect(self.jump_to)
+            panels.addTab(self.keywords_view, "Keywords")
+        else:
+            self.keywords_view = None
+            panels.addTab(empty_state("No keywords or entities yet."), "Keywords")
         if chat:
             self.chat_view = StoredChatView(chat)
             self.chat_view.jump.connect(self.jump_to)
@@ -99,7 +112,12 @@ class RecordingView(QWidget):
         else:
             self.chat_view = None
             panels.addTab(empty_state("No chat was captured for this recording."), "Chat")
-        panels.addTab(empty_state("No tutorial recommendations yet."), "Tutorials")
+        if tutorials:
+            self.tutorials_view = TutorialsView(tutorials)
+            panels.addTab(self.tutorials_view, "Tutorials")
+        else:
+            self.tutorials_view = None
+            panels.addTab(empty_state("No tutorial recommendations yet."), "Tutorials")
 
         split = QSplitter(Qt.Orientation.Horizontal)
         transcript_box = QWidget()

@@ -174,3 +174,55 @@ def test_recording_view_summary_panel_jumps_to_the_sentence(qtbot):
         view.summary_view.list.item(lines.index("[00:06:40] later"))
     )
     assert view.current_row == 6
+
+
+def test_recording_view_keywords_entities_and_tutorial_links(qtbot):
+    from nlp.tutorials import Recommendation, Tutorial
+    from storage import EntityRecord, KeywordRecord
+
+    recording = RecordingRecord(
+        id=1,
+        url="u",
+        title="Art",
+        platform=None,
+        channel=None,
+        is_live=True,
+        mode="live",
+        model=None,
+        started_at=datetime(2026, 1, 1),
+        ended_at=None,
+        duration_s=600.0,
+        status="complete",
+        error=None,
+        archive_dir=None,
+    )
+    segments = [SegmentRecord(i, 1, i * 60.0, i * 60.0 + 50, f"part {i}") for i in range(10)]
+    keywords = [
+        KeywordRecord("recording", 0, 600, "layer mask", 3.0, 4),
+        KeywordRecord("window", 300, 600, "curves", 2.0, 2),
+    ]
+    entities = [EntityRecord("recording", 0, 600, "Photoshop", "product", 5, 3.0)]
+    tutorials = [
+        Recommendation(
+            Tutorial(
+                "Mask layers",
+                "https://helpx.adobe.com/photoshop/using/masking-layers.html",
+                "Hide parts of a layer.",
+                "Photoshop",
+                ("Layer Mask",),
+            ),
+            0.9,
+            ("Layer Mask",),
+        )
+    ]
+    view = RecordingView(recording, segments, [], [], [], keywords, entities, tutorials)
+    qtbot.addWidget(view)
+    assert "layer mask" in view.keywords_view.summary.text()
+    assert "Photoshop" in view.keywords_view.summary.text()
+    item = view.keywords_view.windows.item(0)
+    assert item.text() == "[00:05:00] curves"
+    view.keywords_view.windows.itemClicked.emit(item)
+    assert view.current_row == 5
+    label = view.tutorials_view.label
+    assert 'href="https://helpx.adobe.com/photoshop/using/masking-layers.html"' in label.text()
+    assert label.openExternalLinks()
