@@ -221,6 +221,60 @@ def summary_rows(library: Library, recordings: list[RecordingRecord]) -> Iterabl
                 ]
 
 
+KEYWORD_COLUMNS = [
+    *RECORDING_COLUMNS,
+    "scope",
+    "window_start_s",
+    "window_end_s",
+    "term",
+    "score",
+    "count",
+]
+ENTITY_COLUMNS = [
+    *RECORDING_COLUMNS,
+    "scope",
+    "window_start_s",
+    "window_end_s",
+    "name",
+    "kind",
+    "mentions",
+    "first_s",
+]
+
+
+def keyword_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
+    sources = _SourceNames(library)
+    for recording in recordings:
+        head = sources.columns(recording)
+        for k in library.keywords.for_recording(recording.id):
+            yield [
+                *head,
+                k.scope,
+                f"{k.start_s:.3f}",
+                f"{k.end_s:.3f}",
+                k.term,
+                f"{k.score:.4f}",
+                k.count,
+            ]
+
+
+def entity_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
+    sources = _SourceNames(library)
+    for recording in recordings:
+        head = sources.columns(recording)
+        for e in library.entities.for_recording(recording.id):
+            yield [
+                *head,
+                e.scope,
+                f"{e.start_s:.3f}",
+                f"{e.end_s:.3f}",
+                e.name,
+                e.kind,
+                e.mentions,
+                f"{e.first_s:.3f}",
+            ]
+
+
 EXPORT_KINDS: dict[str, ExportKind] = {
     "transcript": ExportKind(
         "transcript", "one row per transcript segment", TRANSCRIPT_COLUMNS, transcript_rows
@@ -231,6 +285,18 @@ EXPORT_KINDS: dict[str, ExportKind] = {
         "one row per summary sentence (per clip and overall)",
         SUMMARY_COLUMNS,
         summary_rows,
+    ),
+    "keywords": ExportKind(
+        "keywords",
+        "one row per keyword, per recording and per window",
+        KEYWORD_COLUMNS,
+        keyword_rows,
+    ),
+    "entities": ExportKind(
+        "entities",
+        "one row per named entity, per recording and per window",
+        ENTITY_COLUMNS,
+        entity_rows,
     ),
     "chat": ExportKind(
         "chat",

@@ -108,7 +108,28 @@ def test_all_kinds_into_a_folder_with_stats(library, tmp_path):
     counts = export(library, [1, rid], "all", tmp_path / "out")
     library.summaries.replace_all(rid, [(0.0, 300.0, [(0.0, 60.0, "one two three four")])], [])
     counts = export(library, [1, rid], "all", tmp_path / "out")
-    assert counts == {"transcript": len(TRICKY) + 1, "stats": 2, "summary": 1, "chat": 1}
+    library.keywords.replace(
+        rid,
+        [
+            {
+                "scope": "recording",
+                "start_s": 0,
+                "end_s": 60,
+                "term": "three four",
+                "score": 1.5,
+                "count": 1,
+            }
+        ],
+    )
+    counts = export(library, [1, rid], "all", tmp_path / "out")
+    assert counts == {
+        "transcript": len(TRICKY) + 1,
+        "stats": 2,
+        "summary": 1,
+        "keywords": 1,
+        "entities": 0,
+        "chat": 1,
+    }
     with open(tmp_path / "out" / "stats.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0].keys()) == STATS_COLUMNS
