@@ -18,12 +18,13 @@ _IDF_LOCK = threading.Lock()
 
 
 def library_idf(library: Library) -> tuple[dict[str, float], int]:
+    """IDF over the library's recordings, recomputed only when the library has grown by more
+    than a tenth since (a batch import would otherwise redo it for every item)."""
     recordings = library.recordings.list()
     key = library.url
-    signature = sum(r.segment_count for r in recordings) * 100_003 + len(recordings)
     with _IDF_LOCK:
         cached = _IDF_CACHE.get(key)
-        if cached and cached[0] == signature:
+        if cached and cached[0] <= len(recordings) <= cached[0] * 1.1 + 1:
             return cached[1], cached[2]
     documents = (
         candidate_terms(" ".join(s.text for s in library.segments.for_recording(r.id)))
@@ -31,7 +32,7 @@ def library_idf(library: Library) -> tuple[dict[str, float], int]:
     )
     idf, count = idf_table(documents)
     with _IDF_LOCK:
-        _IDF_CACHE[key] = (signature, idf, count)
+        _IDF_CACHE[key] = (len(recordings), idf, count)
     return idf, count
 
 

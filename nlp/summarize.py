@@ -22,6 +22,7 @@ TITLE_WEIGHT = 1.0  # chosen on PsTuts train+dev (scripts/tune_summaries.py)
 LEAD_WEIGHT = 0.2  # bonus for early utterances (what is said first often frames the rest)
 LEAD_SCALE = 10.0  # the bonus halves about every this many utterances
 DUPLICATE = 0.85  # an utterance this similar to one already picked is never picked
+MAX_CANDIDATES = 40  # per clip, evenly spread in time: bounds the embedding cost
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -128,6 +129,9 @@ class Summarizer:
 
     def summarize_clip(self, clip: Sequence[Utterance], title: str | None = None) -> ClipSummary:
         kept = [u for u in clip if len(u.text.split()) >= MIN_WORDS]
+        if len(kept) > MAX_CANDIDATES:
+            step = len(kept) / MAX_CANDIDATES
+            kept = [kept[int(i * step)] for i in range(MAX_CANDIDATES)]
         picks = self.pick(kept, how_many(len(kept)), title)
         return ClipSummary(clip[0].start_s, clip[-1].end_s, picks)
 

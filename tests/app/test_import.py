@@ -142,10 +142,10 @@ def test_url_list_with_a_good_and_a_dead_url(tmp_path, workdir, silence_mp3):
 
 @pytest.mark.skipif(not WAVEPULSE.is_dir(), reason="../shared/data/wavepulse is not present")
 def test_wavepulse_transcripts_import_once(run_cli, workdir):
-    first = run_cli("import", str(WAVEPULSE), timeout=300)
+    first = run_cli("import", str(WAVEPULSE), timeout=900)
     assert first.returncode == 0, first.stderr[-2000:]
     assert "100 imported, 0 skipped, 0 failed" in first.stderr
-    again = run_cli("import", str(WAVEPULSE), timeout=300)
+    again = run_cli("import", str(WAVEPULSE), timeout=600)
     assert "0 imported, 100 skipped, 0 failed" in again.stderr
     library = open_library(workdir)
     assert len(library.recordings.list()) == 100
