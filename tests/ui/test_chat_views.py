@@ -57,8 +57,8 @@ def record(**values) -> ChatMessageRecord:
     return ChatMessageRecord(**base)
 
 
-def test_recording_view_chat_filter_and_chart_jump(qtbot):
-    recording = RecordingRecord(
+def make_recording(**values) -> RecordingRecord:
+    base = dict(
         id=1,
         url="u",
         title="Show",
@@ -74,7 +74,17 @@ def test_recording_view_chat_filter_and_chart_jump(qtbot):
         error=None,
         archive_dir=None,
     )
-    segments = [SegmentRecord(i, 1, i * 60.0, i * 60.0 + 50, f"part {i}") for i in range(10)]
+    base.update(values)
+    return RecordingRecord(**base)
+
+
+def ten_segments() -> list[SegmentRecord]:
+    return [SegmentRecord(i, 1, i * 60.0, i * 60.0 + 50, f"part {i}") for i in range(10)]
+
+
+def test_recording_view_chat_filter_and_chart_jump(qtbot):
+    recording = make_recording(title="Show")
+    segments = ten_segments()
     chat = [
         record(offset_s=30, text="hi"),
         record(offset_s=305, text="awful", violation=True, category="HIB", score=0.8),
@@ -141,23 +151,8 @@ def test_live_session_shows_chat_as_it_arrives(window, qtbot, hls_stream):
 def test_recording_view_summary_panel_jumps_to_the_sentence(qtbot):
     from storage import SummaryRecord
 
-    recording = RecordingRecord(
-        id=1,
-        url="u",
-        title="Show",
-        platform=None,
-        channel=None,
-        is_live=False,
-        mode="import",
-        model=None,
-        started_at=datetime(2026, 1, 1),
-        ended_at=None,
-        duration_s=600.0,
-        status="complete",
-        error=None,
-        archive_dir=None,
-    )
-    segments = [SegmentRecord(i, 1, i * 60.0, i * 60.0 + 50, f"part {i}") for i in range(10)]
+    recording = make_recording(title="Show")
+    segments = ten_segments()
     summaries = [
         SummaryRecord("recording", 0.0, 600.0, [(130.0, 140.0, "the main point")]),
         SummaryRecord(
@@ -180,23 +175,8 @@ def test_recording_view_keywords_entities_and_tutorial_links(qtbot):
     from nlp.tutorials import Recommendation, Tutorial
     from storage import EntityRecord, KeywordRecord
 
-    recording = RecordingRecord(
-        id=1,
-        url="u",
-        title="Art",
-        platform=None,
-        channel=None,
-        is_live=True,
-        mode="live",
-        model=None,
-        started_at=datetime(2026, 1, 1),
-        ended_at=None,
-        duration_s=600.0,
-        status="complete",
-        error=None,
-        archive_dir=None,
-    )
-    segments = [SegmentRecord(i, 1, i * 60.0, i * 60.0 + 50, f"part {i}") for i in range(10)]
+    recording = make_recording(title="Art")
+    segments = ten_segments()
     keywords = [
         KeywordRecord("recording", 0, 600, "layer mask", 3.0, 4),
         KeywordRecord("window", 300, 600, "curves", 2.0, 2),
