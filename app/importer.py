@@ -233,8 +233,10 @@ class BatchImport:
         retranscribe: bool = False,
         workers: int = 2,
         model: str | None = None,
+        analyse: bool = True,
     ) -> None:
         self.library = library
+        self.analyse = analyse
         self.settings = settings
         self.retranscribe = retranscribe
         self.workers = max(1, workers)
@@ -291,7 +293,8 @@ class BatchImport:
             rid, detail = self._transcribe(item, key)
         for chat in item.chats:
             detail += "; " + self._import_chat(rid, chat)
-        detail += self._analyse(rid)
+        if self.analyse:
+            detail += self._analyse(rid)
         return ImportOutcome(item, IMPORTED, detail, rid)
 
     def _analyse(self, recording_id: int) -> str:

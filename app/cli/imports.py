@@ -30,6 +30,12 @@ def register(sub, common) -> None:
         "--workers", type=int, default=min(2, os.cpu_count() or 1), help="items at a time"
     )
     p.add_argument("--model", help="tiny.en (default), base, or a CTranslate2 model folder")
+    p.add_argument(
+        "--no-analysis",
+        action="store_true",
+        help="skip punctuation, summaries, keywords and entities (about 2 s an item); "
+        "run `summary`, `keywords`, `entities` later",
+    )
     p.set_defaults(handler=cmd_import)
 
 
@@ -46,6 +52,7 @@ def cmd_import(args, settings: Settings) -> int:
         retranscribe=args.retranscribe,
         workers=args.workers,
         model=args.model,
+        analyse=not args.no_analysis,
     )
     bar = tqdm(total=len(items), unit="item", file=sys.stderr, disable=not items, leave=False)
 
