@@ -148,18 +148,21 @@ class ClipSummaries:
                         self.recording_id, "clip", clip_start, clip_end, tuple(sentences)
                     )
                 )
+            self._publish_keywords((end // self.clip_s - 1) * self.clip_s)
         except USER_ERRORS as exc:
             log.warning("Clip summary failed: %s", exc)
         except Exception:
             log.exception("Clip summary failed")
 
-    def _publish_keywords(self) -> None:
+    def _publish_keywords(self, window_start: float | None = None) -> None:
+        """Keywords of the clip that just ended (or of the latest one) for the live strip."""
         from app.keywords import analyse_keywords
 
         analyse_keywords(self.library, self.recording_id, window_s=self.clip_s)
         windows = self.library.keywords.for_recording(self.recording_id, "window")
-        if windows:
-            last = max(k.start_s for k in windows)
+        starts = {k.start_s for k in windows}
+        last = window_start if window_start in starts else max(starts, default=None)
+        if last is not None:
             latest = [k for k in windows if k.start_s == last]
             self.bus.publish(
                 KeywordsUpdated(

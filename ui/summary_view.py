@@ -41,6 +41,8 @@ class SummaryList(QWidget):
             self._sentences(self._overall)
         for start in sorted(self._clips):
             end, sentences = self._clips[start]
+            if not sentences:
+                continue  # a clip with nothing of five words or more
             self._heading(f"Clip {hms(start)}–{hms(end)}")
             self._sentences(sentences)
 

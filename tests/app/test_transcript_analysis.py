@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 
 from app.events import EventBus, SegmentCommitted
-from app.transcript_analysis import ClipSummaries, SummaryUpdated, lacks_punctuation
+from app.transcript_analysis import (
+    ClipSummaries,
+    KeywordsUpdated,
+    SummaryUpdated,
+    lacks_punctuation,
+)
 from tests.app.helpers import open_library, wait_for
 from tests.nlp.test_summarize import TOPICS
 
@@ -16,6 +21,8 @@ def test_a_live_session_summarises_each_clip_as_it_completes(workdir):
     bus = EventBus()
     updates: list[SummaryUpdated] = []
     bus.subscribe(updates.append, SummaryUpdated)
+    keywords: list[KeywordsUpdated] = []
+    bus.subscribe(keywords.append, KeywordsUpdated)
     follower = ClipSummaries(library, bus, rid, "News", clip_s=30.0)
 
     def say(i: int) -> None:
@@ -31,6 +38,8 @@ def test_a_live_session_summarises_each_clip_as_it_completes(workdir):
     wait_for(lambda: updates, timeout=30)
     [first] = updates
     assert (first.kind, first.start_s, first.end_s) == ("clip", 0.0, 30.0)
+    wait_for(lambda: keywords, timeout=30)  # the live keyword strip follows each clip
+    assert keywords[0].start_s == 0.0 and keywords[0].terms
     assert 3 <= len(first.sentences) <= 5 and all(s[0] < 30 for s in first.sentences)
     for i in range(7, 14):
         say(i)
