@@ -136,6 +136,7 @@ class LiveSession:
             record.id,
             self.job.name or self.info.title,
             clip_s=self.job.summary_clip_s,
+            catalog=self._tutorial_catalog(),
         )
         self._start_chat(record)
         self._stream = AudioStream(
@@ -149,6 +150,15 @@ class LiveSession:
             thread.daemon = True
             thread.start()
         return record.id
+
+    def _tutorial_catalog(self):
+        from app.tutorial_catalog import active_catalog
+
+        try:
+            return active_catalog(self.settings)
+        except USER_ERRORS as exc:
+            self._note(f"No tutorial recommendations: {exc}")
+            return None
 
     def _start_chat(self, record) -> None:
         """Chat beside the audio when the platform has it (or the job names a channel)."""

@@ -31,6 +31,13 @@ class KeywordsUpdated:
 
 
 @dataclass(frozen=True)
+class TutorialsUpdated:
+    recording_id: int
+    at_s: float
+    recommendations: tuple  # nlp.tutorials.Recommendation
+
+
+@dataclass(frozen=True)
 class SummaryUpdated:
     recording_id: int
     kind: str  # clip or recording
@@ -99,7 +106,13 @@ class ClipSummaries:
     """Summarises each clip of a live session as soon as speech has moved past it."""
 
     def __init__(
-        self, library: Library, bus: EventBus, recording_id: int, title: str | None, clip_s=None
+        self,
+        library: Library,
+        bus: EventBus,
+        recording_id: int,
+        title: str | None,
+        clip_s=None,
+        catalog=None,
     ) -> None:
         from nlp.summarize import CLIP_S
 
@@ -108,6 +121,9 @@ class ClipSummaries:
         self.recording_id = recording_id
         self.title = title
         self.clip_s = clip_s or CLIP_S
+        self.catalog = catalog  # tutorials to recommend from (None: no recommendations)
+        self._sticky = None
+        self._creative = False  # has the stream named a program or several tools yet?
         self._done_until = 0.0  # clips before this time are summarised
         self._lock = threading.Lock()
         self._unsubscribe = bus.subscribe(self._on_segment, SegmentCommitted)
@@ -149,10 +165,27 @@ class ClipSummaries:
                     )
                 )
             self._publish_keywords((end // self.clip_s - 1) * self.clip_s)
+            self._publish_tutorials(" ".join(text for _s, _e, text in segments), end)
         except USER_ERRORS as exc:
             log.warning("Clip summary failed: %s", exc)
         except Exception:
             log.exception("Clip summary failed")
+
+    def _publish_tutorials(self, text: str, end: float) -> None:
+        """Tutorials for what the streamer did in the clip, steady across clips (issue: a
+        Photoshop stream must not jump to Blender because one clip said "render")."""
+        if not self.catalog or not text.strip():
+            return
+        from nlp.tutorials import Recommender, StickyRecommender
+
+        if self._sticky is None:
+            self._sticky = StickyRecommender(Recommender(self.catalog), k=3)
+        software, tools = self._sticky.recommender.ontology.mentions(text)
+        self._creative = self._creative or bool(software) or len(tools) >= 3
+        if not self._creative:
+            return
+        picks = self._sticky.update(text)
+        self.bus.publish(TutorialsUpdated(self.recording_id, end, tuple(picks)))
 
     def _publish_keywords(self, window_start: float | None = None) -> None:
         """Keywords of the clip that just ended (or of the latest one) for the live strip."""

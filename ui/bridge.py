@@ -8,7 +8,7 @@ from app.chat_capture import ChatReceived
 from app.events import EventBus, SegmentCommitted, SessionError, SessionStatus
 from app.scheduler import ScheduledRun
 from app.session import ChatStatus
-from app.transcript_analysis import KeywordsUpdated, SummaryUpdated
+from app.transcript_analysis import KeywordsUpdated, SummaryUpdated, TutorialsUpdated
 
 
 class EventBridge(QObject):
@@ -20,6 +20,7 @@ class EventBridge(QObject):
     chat_status = Signal(object)  # ChatStatus
     summary = Signal(object)  # SummaryUpdated
     keywords = Signal(object)  # KeywordsUpdated
+    tutorials = Signal(object)  # TutorialsUpdated
     session_started = Signal(object)  # a LiveSession the scheduler started (from any thread)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
@@ -33,6 +34,7 @@ class EventBridge(QObject):
             bus.subscribe(self.chat_status.emit, ChatStatus),
             bus.subscribe(self.summary.emit, SummaryUpdated),
             bus.subscribe(self.keywords.emit, KeywordsUpdated),
+            bus.subscribe(self.tutorials.emit, TutorialsUpdated),
         ]
 
     def detach(self) -> None:

@@ -61,6 +61,11 @@ class LiveView(QWidget):
         self.keywords.setObjectName("keywordStrip")
         self.keywords.setWordWrap(True)
         self.chat = LiveChatView()
+        self.tutorials = QLabel()
+        self.tutorials.setObjectName("liveTutorials")
+        self.tutorials.setWordWrap(True)
+        self.tutorials.setOpenExternalLinks(True)
+        self.tutorials.hide()
         self.summaries = SummaryList()
         self.summaries.setToolTip("Each ~5-minute clip is summarised as soon as it is over")
         self.chart = TimelineChart()
@@ -82,6 +87,7 @@ class LiveView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.keywords)
+        layout.addWidget(self.tutorials)
         layout.addWidget(split, 1)
         layout.addWidget(self.chart)
         self._reconnect_deadline: float | None = None
@@ -145,6 +151,18 @@ class LiveView(QWidget):
             self.keywords.setText(
                 f"Keywords {hms(event.start_s)}–{hms(event.end_s)}: " + " · ".join(event.terms)
             )
+
+    def on_tutorials(self, event) -> None:
+        if event.recording_id != self.recording_id or not event.recommendations:
+            return
+        import html
+
+        links = " · ".join(
+            f'<a href="{html.escape(r.tutorial.url)}">{html.escape(r.tutorial.title)}</a>'
+            for r in event.recommendations
+        )
+        self.tutorials.setText(f"Tutorials: {links}")
+        self.tutorials.show()
 
     def on_summary(self, event) -> None:
         if event.recording_id == self.recording_id:

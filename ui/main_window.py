@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
             (self.bridge.chat_status, view.on_chat_status),
             (self.bridge.summary, view.on_summary),
             (self.bridge.keywords, view.on_keywords),
+            (self.bridge.tutorials, view.on_tutorials),
         ):
             signal.connect(slot)
         view.stop_requested.connect(session.stop)

@@ -112,3 +112,30 @@ def test_keywords_and_trends_commands(run_cli, workdir):
     keywords = run_cli("keywords", "8")
     assert keywords.returncode == 0 and "bridge collapse" in keywords.stdout.splitlines()[1]
     assert library.keywords.for_recording(8, "recording")
+
+
+def test_live_tutorials_only_for_creative_streams(workdir):
+    from app.transcript_analysis import TutorialsUpdated
+    from nlp.tutorials import load_catalog
+
+    library = open_library(workdir)
+    catalog = load_catalog()
+    talk = {
+        "art": "in photoshop i add a curves adjustment layer and paint its mask with a soft brush.",
+        "news": TOPICS[0] + ".",
+    }
+    for kind, line in talk.items():
+        rid = library.recordings.create(url=f"http://x/{kind}", mode="live", title=kind).id
+        bus = EventBus()
+        got: list[TutorialsUpdated] = []
+        bus.subscribe(got.append, TutorialsUpdated)
+        follower = ClipSummaries(library, bus, rid, kind, clip_s=20.0, catalog=catalog)
+        for i in range(6):
+            sid = library.segments.save(rid, start_s=i * 5.0, end_s=i * 5 + 4, text=line)
+            bus.publish(SegmentCommitted(rid, sid, i * 5.0, i * 5 + 4, line, True))
+        follower.finish()
+        if kind == "art":
+            assert got and all(r.tutorial.software == "Photoshop" for r in got[0].recommendations)
+            assert "Curves" in got[0].recommendations[0].matched_tools
+        else:
+            assert got == []

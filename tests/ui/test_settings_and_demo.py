@@ -48,6 +48,7 @@ def test_start_demo_shows_transcript_and_flagged_chat_within_a_minute(window, qt
     assert any("timeout" in line for line in view.chat.lines())
     qtbot.waitUntil(lambda: any("Clip" in line for line in view.summaries.lines()), timeout=60000)
     qtbot.waitUntil(lambda: view.keywords.text().startswith("Keywords 00:"), timeout=60000)
+    qtbot.waitUntil(lambda: "helpx.adobe.com/photoshop" in view.tutorials.text(), timeout=60000)
     view.stop_button.click()
     qtbot.waitUntil(lambda: view.ended, timeout=60000)
     qtbot.waitUntil(lambda: not window.demos, timeout=10000)
