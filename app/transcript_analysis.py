@@ -176,12 +176,13 @@ class ClipSummaries:
         Photoshop stream must not jump to Blender because one clip said "render")."""
         if not self.catalog or not text.strip():
             return
-        from nlp.tutorials import Recommender, StickyRecommender
+        from nlp.tutorials import Recommender, StickyRecommender, names_creative_work
 
         if self._sticky is None:
             self._sticky = StickyRecommender(Recommender(self.catalog), k=3)
-        software, tools = self._sticky.recommender.ontology.mentions(text)
-        self._creative = self._creative or bool(software) or len(tools) >= 3
+        self._creative = self._creative or names_creative_work(
+            self._sticky.recommender.ontology, text
+        )
         if not self._creative:
             return
         picks = self._sticky.update(text)

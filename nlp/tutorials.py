@@ -142,6 +142,17 @@ def _tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
 
 
+CREATIVE_MIN_TOOLS = 3
+
+
+def names_creative_work(ontology: Ontology, text: str) -> bool:
+    """Whether a transcript is about creative software: it names a program, or at least
+    three of the ontology's tools (single tool words like "layer" or "render" also occur in
+    ordinary talk)."""
+    software, tools = ontology.mentions(text)
+    return bool(software) or len(tools) >= CREATIVE_MIN_TOOLS
+
+
 class BM25:
     def __init__(self, documents: Sequence[str], k1: float = 1.5, b: float = 0.75) -> None:
         self.k1, self.b = k1, b

@@ -354,12 +354,11 @@ class MainWindow(QMainWindow):
             return []
         try:
             from app.tutorial_catalog import active_catalog
-            from nlp.tutorials import Recommender
+            from nlp.tutorials import Recommender, names_creative_work
 
             text = " ".join(s.text for s in segments)[-20000:]
             recommender = Recommender(active_catalog(self.settings))
-            software, tools = recommender.ontology.mentions(text)
-            if not software and len(tools) < 3:
+            if not names_creative_work(recommender.ontology, text):
                 return []  # not a creative or educational stream
             return recommender.recommend(text, 5)
         except Exception:
