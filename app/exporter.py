@@ -13,7 +13,7 @@ import csv
 import os
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -275,6 +275,46 @@ def entity_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable
             ]
 
 
+TUTORIAL_COLUMNS = [
+    *RECORDING_COLUMNS,
+    "rank",
+    "title",
+    "url",
+    "software",
+    "score",
+    "matched_tools",
+]
+
+
+class TutorialRows:
+    """One row per recommended tutorial, worked out at export time from `catalog` (the
+    user's catalog from the CLI and GUI; the shipped one when none is given), so a file
+    lists what the recording view shows."""
+
+    def __init__(self, catalog: list | None = None) -> None:
+        self.catalog = catalog
+
+    def __call__(self, library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
+        from app.tutorial_catalog import recommend_for_text
+        from nlp.tutorials import load_catalog
+
+        catalog = self.catalog if self.catalog is not None else load_catalog()
+        sources = _SourceNames(library)
+        for recording in recordings:
+            text = " ".join(s.text for s in library.segments.for_recording(recording.id))
+            head = sources.columns(recording)
+            for rank, r in enumerate(recommend_for_text(catalog, text), 1):
+                yield [
+                    *head,
+                    rank,
+                    r.tutorial.title,
+                    r.tutorial.url,
+                    r.tutorial.software,
+                    f"{r.score:.4f}",
+                    "; ".join(r.matched_tools),
+                ]
+
+
 EXPORT_KINDS: dict[str, ExportKind] = {
     "transcript": ExportKind(
         "transcript", "one row per transcript segment", TRANSCRIPT_COLUMNS, transcript_rows
@@ -303,6 +343,12 @@ EXPORT_KINDS: dict[str, ExportKind] = {
         "one row per chat message or moderation event, with verdicts",
         CHAT_COLUMNS,
         chat_rows,
+    ),
+    "tutorials": ExportKind(
+        "tutorials",
+        "one row per recommended tutorial (creative streams only)",
+        TUTORIAL_COLUMNS,
+        TutorialRows(),
     ),
 }
 
@@ -339,13 +385,18 @@ def export(
     *,
     bom: bool = False,
     should_stop: Callable[[], bool] | None = None,
+    catalog: list | None = None,
 ) -> dict[str, int]:
     """Write one kind to the file `out`, or every kind (`what="all"`) into the folder `out`.
 
+    `catalog` is the tutorial catalog recommendations come from (default: the shipped one).
     Returns rows written per kind. Each file appears complete or not at all.
     """
     if recordings and isinstance(recordings[0], int):
         recordings = select_recordings(library, list(recordings))
+    kinds = dict(EXPORT_KINDS)
+    if catalog is not None:
+        kinds["tutorials"] = replace(kinds["tutorials"], rows=TutorialRows(catalog))
     if what == "all":
         folder = Path(out)
         try:
@@ -354,11 +405,11 @@ def export(
             raise UsageError(f"Cannot create the folder {folder}: {exc.strerror or exc}") from None
         return {
             name: _write_kind(library, recordings, kind, folder / f"{name}.csv", bom, should_stop)
-            for name, kind in EXPORT_KINDS.items()
+            for name, kind in kinds.items()
         }
-    kind = EXPORT_KINDS.get(what)
+    kind = kinds.get(what)
     if kind is None:
-        choices = ", ".join([*EXPORT_KINDS, "all"])
+        choices = ", ".join([*kinds, "all"])
         raise UsageError(f"Cannot export {what!r}; choose from: {choices}.")
     return {what: _write_kind(library, recordings, kind, Path(out), bom, should_stop)}
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from app.config import Settings
 from app.errors import UsageError
-from nlp.tutorials import DEFAULT_CATALOG, CatalogError, Tutorial, load_catalog
+from nlp.tutorials import DEFAULT_CATALOG, CatalogError, Recommendation, Tutorial, load_catalog
+
+RECORDING_TEXT_CHARS = 20_000  # the recording's last ~3,000 words: what it ended up being about
 
 
 def user_catalog_path(settings: Settings) -> Path:
@@ -32,6 +34,20 @@ def active_catalog(settings: Settings) -> list[Tutorial]:
     for tutorial in tutorials:
         by_url[tutorial.url] = tutorial  # a later entry (the user's) wins
     return list(by_url.values())
+
+
+def recommend_for_text(catalog: list[Tutorial], text: str, k: int = 5) -> list[Recommendation]:
+    """Tutorials for a recording's transcript; none unless it is a creative or educational
+    stream (a talk show that says "layer" once should get no Photoshop links)."""
+    from nlp.tutorials import Recommender, names_creative_work
+
+    text = text[-RECORDING_TEXT_CHARS:]
+    if not text.strip():
+        return []
+    recommender = Recommender(catalog)
+    if not names_creative_work(recommender.ontology, text):
+        return []
+    return recommender.recommend(text, k)
 
 
 def import_catalog(settings: Settings, source: Path) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -31,10 +32,18 @@ from ui.widgets import ErrorBanner
 
 
 class ExportDialog(QDialog):
-    def __init__(self, library: Library, selected_ids: list[int], parent=None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        selected_ids: list[int],
+        parent=None,
+        tutorial_catalog: Callable[[], list] | None = None,
+    ) -> None:
+        """`tutorial_catalog` loads the user's catalog (in the export's worker thread)."""
         super().__init__(parent)
         self.setWindowTitle("Export to CSV")
         self.library = library
+        self.tutorial_catalog = tutorial_catalog
         self.selected_ids = selected_ids
         self.worker: workers.Worker | None = None
         self.banner = ErrorBanner()
@@ -142,7 +151,13 @@ class ExportDialog(QDialog):
                 until=until,
             )
             return export(
-                self.library, recordings, what, out, bom=self.bom.isChecked(), should_stop=abort
+                self.library,
+                recordings,
+                what,
+                out,
+                bom=self.bom.isChecked(),
+                should_stop=abort,
+                catalog=self.tutorial_catalog() if self.tutorial_catalog else None,
             )
 
         self.progress.show()

@@ -213,7 +213,14 @@ class MainWindow(QMainWindow):
         return dialog
 
     def export_csv(self) -> ExportDialog:
-        dialog = ExportDialog(self.library, self.library_view.selected_ids(), self)
+        from app.tutorial_catalog import active_catalog
+
+        dialog = ExportDialog(
+            self.library,
+            self.library_view.selected_ids(),
+            self,
+            tutorial_catalog=lambda: active_catalog(self.settings),
+        )
         dialog.show()
         return dialog
 
@@ -350,17 +357,11 @@ class MainWindow(QMainWindow):
 
     def _tutorials_for(self, segments) -> list:
         """Tutorials for what the recording is about (off the GUI thread; none on failure)."""
-        if not segments:
-            return []
         try:
-            from app.tutorial_catalog import active_catalog
-            from nlp.tutorials import Recommender, names_creative_work
+            from app.tutorial_catalog import active_catalog, recommend_for_text
 
-            text = " ".join(s.text for s in segments)[-20000:]
-            recommender = Recommender(active_catalog(self.settings))
-            if not names_creative_work(recommender.ontology, text):
-                return []  # not a creative or educational stream
-            return recommender.recommend(text, 5)
+            text = " ".join(s.text for s in segments)
+            return recommend_for_text(active_catalog(self.settings), text)
         except Exception:
             log.exception("Tutorial recommendations failed")
             return []

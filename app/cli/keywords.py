@@ -118,9 +118,12 @@ def register_tutorials(sub, common) -> None:
     p.set_defaults(group_parser=p)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     a = actions.add_parser(
-        "recommend", parents=[common], help="the tutorials that fit a text (or - for stdin)"
+        "recommend",
+        parents=[common],
+        help="the tutorials that fit a text (or - for stdin), or a recording (--recording ID)",
     )
-    a.add_argument("text")
+    a.add_argument("text", nargs="?")
+    a.add_argument("--recording", type=int, metavar="ID", help="recommend for a recording")
     a.add_argument("--catalog", help="a catalog file to use instead of yours")
     a.add_argument("-k", type=int, default=5)
     a.set_defaults(handler=cmd_tutorials_recommend)
@@ -140,14 +143,25 @@ def cmd_tutorials_recommend(args, settings: Settings) -> int:
     from app.tutorial_catalog import active_catalog
     from nlp.tutorials import CatalogError, Recommender, load_catalog
 
-    text = sys.stdin.read() if args.text == "-" else args.text
-    if not text.strip():
-        raise UsageError("Give some text (or - to read it from stdin).")
     try:
         catalog = load_catalog(Path(args.catalog)) if args.catalog else active_catalog(settings)
     except CatalogError as exc:
         raise UsageError(str(exc)) from None
-    for r in Recommender(catalog).recommend(text, args.k):
+    if args.recording is not None:
+        from app.tutorial_catalog import recommend_for_text
+
+        library = open_library(settings)
+        library.recordings.get(args.recording)  # an unknown ID fails here, in words
+        segments = library.segments.for_recording(args.recording)
+        found = recommend_for_text(catalog, " ".join(s.text for s in segments), args.k)
+        if not found:
+            print(f"No tutorials: recording #{args.recording} is not about creative software.")
+    else:
+        text = sys.stdin.read() if args.text == "-" else (args.text or "")
+        if not text.strip():
+            raise UsageError("Give some text (or - to read it from stdin), or --recording ID.")
+        found = Recommender(catalog).recommend(text, args.k)
+    for r in found:
         tools = f"  [{', '.join(r.matched_tools)}]" if r.matched_tools else ""
         print(f"{r.score:.3f}  {r.tutorial.title} — {r.tutorial.url}{tools}")
     return EXIT_OK

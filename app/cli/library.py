@@ -103,6 +103,7 @@ def cmd_search(args, settings: Settings) -> int:
 
 def cmd_export(args, settings: Settings) -> int:
     from app.exporter import export, select_recordings
+    from app.tutorial_catalog import active_catalog
 
     library = open_library(settings)
     recordings = select_recordings(
@@ -112,7 +113,9 @@ def cmd_export(args, settings: Settings) -> int:
         since=parse_when(args.since) if args.since else None,
         until=parse_when(args.until, end_of_day=True) if args.until else None,
     )
-    counts = export(library, recordings, args.what, args.out, bom=args.bom)
+    counts = export(
+        library, recordings, args.what, args.out, bom=args.bom, catalog=active_catalog(settings)
+    )
     for kind, count in counts.items():
         target = args.out / f"{kind}.csv" if args.what == "all" else args.out
         print(f"Wrote {count} {kind} rows to {target}", file=sys.stderr)

@@ -129,6 +129,7 @@ def test_all_kinds_into_a_folder_with_stats(library, tmp_path):
         "keywords": 1,
         "entities": 0,
         "chat": 1,
+        "tutorials": 0,  # neither recording is about creative software
     }
     with open(tmp_path / "out" / "stats.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -185,3 +186,37 @@ def test_cli_export_since_until_and_all(run_cli, workdir):
     assert result.returncode == 1 and "No recordings match" in result.stderr
     result = run_cli("export", "--out", "y.csv")
     assert result.returncode == 1 and "Choose what to export" in result.stderr
+
+
+PAINTING = (
+    "Welcome back to the stream. Today in Photoshop we paint a portrait. I add a new layer, "
+    "pick the brush tool and lower its opacity, then build a layer mask so the shadows stay "
+    "soft. Next the clone stamp tool cleans the background."
+)
+
+
+def test_tutorials_kind_lists_recommendations_only_for_creative_streams(library, tmp_path):
+    from nlp.tutorials import Tutorial
+
+    painting = library.recordings.create(url="http://twitch/art", mode="live", title="Art").id
+    library.segments.save(painting, start_s=0, end_s=20, text=PAINTING)
+    out = tmp_path / "tutorials.csv"
+    assert export(library, [1, painting], "tutorials", out)["tutorials"] == 5
+    with open(out, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["recording_id"] for r in rows} == {str(painting)}  # the talk radio gets none
+    assert [r["rank"] for r in rows] == ["1", "2", "3", "4", "5"]
+    assert all("adobe.com" in r["url"] for r in rows)
+    assert any("layer mask" in r["matched_tools"].lower() for r in rows)
+
+    mine = Tutorial(
+        "Soft portrait shadows with a layer mask",
+        "https://example.org/mask",
+        "Paint soft shadows with a layer mask and a low-opacity brush.",
+        "Photoshop",
+        ("layer mask", "brush tool"),
+    )
+    export(library, [painting], "tutorials", out, catalog=[mine])
+    with open(out, newline="", encoding="utf-8") as f:
+        [row] = list(csv.DictReader(f))
+    assert row["url"] == "https://example.org/mask"  # the catalog given is the one used

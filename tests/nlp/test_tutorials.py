@@ -101,3 +101,28 @@ def test_cli_import_keeps_the_catalog_on_a_bad_file_and_recommends(run_cli, tmp_
         "tutorials", "recommend", "hand lettering practice on the ipad tonight", "-k", "2"
     )
     assert rec.returncode == 0 and "Procreate lettering" in rec.stdout.splitlines()[0]
+
+
+def test_cli_recommends_for_a_recording_and_only_for_creative_ones(run_cli, workdir):
+    from tests.app.helpers import open_library
+
+    with open_library(workdir) as lib:
+        art = lib.recordings.create(url="http://twitch/art", mode="live", title="Art").id
+        lib.segments.save(
+            art,
+            start_s=0,
+            end_s=20,
+            text="In Photoshop I add a layer mask, then the clone stamp tool fixes the sky.",
+        )
+        talk = lib.recordings.create(url="http://radio/talk", mode="live", title="Talk").id
+        lib.segments.save(talk, start_s=0, end_s=9, text="The council votes on the budget today.")
+    result = run_cli("tutorials", "recommend", "--recording", str(art), "-k", "3")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and all("helpx.adobe.com/photoshop" in line for line in lines)
+    result = run_cli("tutorials", "recommend", "--recording", str(talk))
+    assert result.returncode == 0 and "not about creative software" in result.stdout
+    result = run_cli("tutorials", "recommend", "--recording", "999")
+    assert result.returncode == 1 and "999" in result.stderr
+    result = run_cli("tutorials", "recommend")
+    assert result.returncode == 1 and "--recording ID" in result.stderr
