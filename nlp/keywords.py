@@ -110,6 +110,10 @@ FILLERS = {
     "two",
     "three",
 }
+# The only stop words a phrase may hold inside it: they join names and titles ("secretary of
+# state", "law and order", "de la cruz"). Any other ("bottom to lighter", "going to make")
+# marks a stretch of a sentence rather than a term.
+JOINERS = {"of", "and", "&", "de", "la", "von", "van", "der"}
 FILLER_PHRASES = {"you know", "i mean", "kind of", "sort of", "a lot", "right now", "you guys"}
 STOP_WORDS = {
     "a",
@@ -310,6 +314,8 @@ def _clause_terms(text: str, max_len: int) -> list[str]:
                 break
             last = words[i + n - 1]
             if n > 1 and (last in STOP_WORDS or len(last) < 3 or last.isdigit()):
+                continue
+            if any(w in STOP_WORDS and w not in JOINERS for w in words[i + 1 : i + n - 1]):
                 continue
             phrase = " ".join(words[i : i + n])
             if phrase in FILLER_PHRASES or any(w in FILLERS for w in words[i : i + n]):

@@ -22,6 +22,9 @@ def test_candidates_are_content_phrases_without_fillers():
     assert "city council" in terms and "library budget" in terms and "new library budget" in terms
     assert not any(t.split()[0] in {"the", "uh", "like"} for t in terms)
     assert "you know" not in terms and "like" not in terms and "uh" not in terms
+    terms = candidate_terms("paint from the bottom to lighter tones; the secretary of state spoke")
+    assert "secretary of state" in terms and "bottom" in terms and "lighter tones" in terms
+    assert "bottom to lighter" not in terms  # a stretch of a sentence, not a term
 
 
 def test_window_keywords_find_each_windows_topic():
