@@ -1,9 +1,9 @@
 """CSV export: RFC 4180, UTF-8, ISO-8601 times plus stream offsets, formula-safe, atomic.
 
-Each kind of export is an `ExportKind` (columns + a row generator over recordings); the
-analyses that land later (chat, summaries, keywords ...) register their own kinds here.
-Every row carries recording and source columns, so files from many recordings can be
-filtered and joined in a spreadsheet.
+Each kind of export is an `ExportKind`: its columns and the cells of one recording's rows.
+Every row is led by the recording and source columns (added in one place,
+`ExportKind.rows`), so files from many recordings can be filtered and joined in a
+spreadsheet.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ CHAT_COLUMNS = [
     "hib_target",
 ]
 
-Rows = Callable[[Library, list[RecordingRecord]], Iterable[list]]
+# The cells of one recording's rows after its recording and source columns.
+Fields = Callable[[Library, RecordingRecord], Iterable[list]]
 
 
 class ExportCancelled(UsageError):
@@ -86,7 +87,15 @@ class ExportKind:
     name: str
     description: str
     columns: list[str]
-    rows: Rows
+    fields: Fields
+
+    def rows(self, library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
+        """Every row, each led by its recording and source columns."""
+        sources = _SourceNames(library)
+        for recording in recordings:
+            head = sources.columns(recording)
+            for cells in self.fields(library, recording):
+                yield [*head, *cells]
 
 
 def neutralise(value: object) -> object:
@@ -115,77 +124,66 @@ class _SourceNames:
         return [recording.id, recording.title or "", name, recording.url]
 
 
-def transcript_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
-    sources = _SourceNames(library)
-    for recording in recordings:
-        head = sources.columns(recording)
-        for seg in library.segments.for_recording(recording.id):
-            yield [
-                *head,
-                seg.id,
-                iso(recording, seg.start_s),
-                iso(recording, seg.end_s),
-                f"{seg.start_s:.3f}",
-                f"{seg.end_s:.3f}",
-                seg.speaker or "",
-                "" if seg.confidence is None else f"{seg.confidence:.3f}",
-                seg.text,
-            ]
-
-
-def stats_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
-    sources = _SourceNames(library)
-    for recording in recordings:
-        segments = library.segments.for_recording(recording.id)
-        words = sum(len(s.text.split()) for s in segments)
-        confidences = [s.confidence for s in segments if s.confidence is not None]
-        minutes = recording.duration_s / 60
+def transcript_fields(library: Library, recording: RecordingRecord) -> Iterable[list]:
+    for seg in library.segments.for_recording(recording.id):
         yield [
-            *sources.columns(recording),
-            recording.platform or "",
-            recording.channel or "",
-            recording.status,
-            iso_utc(recording.started_at),
-            iso_utc(recording.ended_at),
-            f"{recording.duration_s:.3f}",
-            len(segments),
-            words,
-            f"{words / minutes:.1f}" if minutes > 0 else "",
-            f"{sum(confidences) / len(confidences):.3f}" if confidences else "",
-            len({s.speaker for s in segments if s.speaker}),
-            iso_utc(recording.scheduled_at),
-            "" if recording.late_s is None else f"{recording.late_s:.1f}",
-            recording.error or "",
+            seg.id,
+            iso(recording, seg.start_s),
+            iso(recording, seg.end_s),
+            f"{seg.start_s:.3f}",
+            f"{seg.end_s:.3f}",
+            seg.speaker or "",
+            "" if seg.confidence is None else f"{seg.confidence:.3f}",
+            seg.text,
         ]
 
 
-def chat_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
-    sources = _SourceNames(library)
-    for recording in recordings:
-        head = sources.columns(recording)
-        for m in library.chat.for_recording(recording.id):
-            yield [
-                *head,
-                iso_utc(m.at),
-                f"{m.offset_s:.3f}",
-                m.kind,
-                m.platform or "",
-                m.message_id or "",
-                m.author,
-                m.display_name,
-                m.text,
-                " ".join(m.emotes),
-                " ".join(m.badges),
-                m.bits or "",
-                int(m.first_message),
-                int(m.deleted),
-                m.target_user or "",
-                "" if m.duration_s is None else f"{m.duration_s:.0f}",
-                "" if m.violation is None else int(m.violation),
-                "" if m.score is None else f"{m.score:.4f}",
-                m.category or "",
-                m.target or "",
-            ]
+def stats_fields(library: Library, recording: RecordingRecord) -> Iterable[list]:
+    segments = library.segments.for_recording(recording.id)
+    words = sum(len(s.text.split()) for s in segments)
+    confidences = [s.confidence for s in segments if s.confidence is not None]
+    minutes = recording.duration_s / 60
+    yield [
+        recording.platform or "",
+        recording.channel or "",
+        recording.status,
+        iso_utc(recording.started_at),
+        iso_utc(recording.ended_at),
+        f"{recording.duration_s:.3f}",
+        len(segments),
+        words,
+        f"{words / minutes:.1f}" if minutes > 0 else "",
+        f"{sum(confidences) / len(confidences):.3f}" if confidences else "",
+        len({s.speaker for s in segments if s.speaker}),
+        iso_utc(recording.scheduled_at),
+        "" if recording.late_s is None else f"{recording.late_s:.1f}",
+        recording.error or "",
+    ]
+
+
+def chat_fields(library: Library, recording: RecordingRecord) -> Iterable[list]:
+    for m in library.chat.for_recording(recording.id):
+        yield [
+            iso_utc(m.at),
+            f"{m.offset_s:.3f}",
+            m.kind,
+            m.platform or "",
+            m.message_id or "",
+            m.author,
+            m.display_name,
+            m.text,
+            " ".join(m.emotes),
+            " ".join(m.badges),
+            m.bits or "",
+            int(m.first_message),
+            int(m.deleted),
+            m.target_user or "",
+            "" if m.duration_s is None else f"{m.duration_s:.0f}",
+            "" if m.violation is None else int(m.violation),
+            "" if m.score is None else f"{m.score:.4f}",
+            m.category or "",
+            m.target or "",
+        ]
 
 
 SUMMARY_COLUMNS = [
@@ -201,24 +199,20 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def summary_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
+def summary_fields(library: Library, recording: RecordingRecord) -> Iterable[list]:
     """One row per summary sentence: the whole recording's first, then each clip's."""
-    sources = _SourceNames(library)
-    for recording in recordings:
-        head = sources.columns(recording)
-        for summary in library.summaries.for_recording(recording.id):
-            for rank, (start, end, text) in enumerate(summary.sentences, 1):
-                yield [
-                    *head,
-                    summary.kind,
-                    f"{summary.start_s:.3f}",
-                    f"{summary.end_s:.3f}",
-                    rank,
-                    iso(recording, start),
-                    f"{start:.3f}",
-                    f"{end:.3f}",
-                    text,
-                ]
+    for summary in library.summaries.for_recording(recording.id):
+        for rank, (start, end, text) in enumerate(summary.sentences, 1):
+            yield [
+                summary.kind,
+                f"{summary.start_s:.3f}",
+                f"{summary.end_s:.3f}",
+                rank,
+                iso(recording, start),
+                f"{start:.3f}",
+                f"{end:.3f}",
+                text,
+            ]
 
 
 KEYWORD_COLUMNS = [
@@ -242,37 +236,29 @@ ENTITY_COLUMNS = [
 ]
 
 
-def keyword_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
-    sources = _SourceNames(library)
-    for recording in recordings:
-        head = sources.columns(recording)
-        for k in library.keywords.for_recording(recording.id):
-            yield [
-                *head,
-                k.scope,
-                f"{k.start_s:.3f}",
-                f"{k.end_s:.3f}",
-                k.term,
-                f"{k.score:.4f}",
-                k.count,
-            ]
+def keyword_fields(library: Library, recording: RecordingRecord) -> Iterable[list]:
+    for k in library.keywords.for_recording(recording.id):
+        yield [
+            k.scope,
+            f"{k.start_s:.3f}",
+            f"{k.end_s:.3f}",
+            k.term,
+            f"{k.score:.4f}",
+            k.count,
+        ]
 
 
-def entity_rows(library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
-    sources = _SourceNames(library)
-    for recording in recordings:
-        head = sources.columns(recording)
-        for e in library.entities.for_recording(recording.id):
-            yield [
-                *head,
-                e.scope,
-                f"{e.start_s:.3f}",
-                f"{e.end_s:.3f}",
-                e.name,
-                e.kind,
-                e.mentions,
-                f"{e.first_s:.3f}",
-            ]
+def entity_fields(library: Library, recording: RecordingRecord) -> Iterable[list]:
+    for e in library.entities.for_recording(recording.id):
+        yield [
+            e.scope,
+            f"{e.start_s:.3f}",
+            f"{e.end_s:.3f}",
+            e.name,
+            e.kind,
+            e.mentions,
+            f"{e.first_s:.3f}",
+        ]
 
 
 TUTORIAL_COLUMNS = [
@@ -286,7 +272,7 @@ TUTORIAL_COLUMNS = [
 ]
 
 
-class TutorialRows:
+class TutorialFields:
     """One row per recommended tutorial, worked out at export time from `catalog` (the
     user's catalog from the CLI and GUI; the shipped one when none is given), so a file
     lists what the recording view shows."""
@@ -294,61 +280,58 @@ class TutorialRows:
     def __init__(self, catalog: list | None = None) -> None:
         self.catalog = catalog
 
-    def __call__(self, library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
+    def __call__(self, library: Library, recording: RecordingRecord) -> Iterable[list]:
         from app.tutorial_catalog import recommend_for_text
         from nlp.tutorials import load_catalog
 
-        catalog = self.catalog if self.catalog is not None else load_catalog()
-        sources = _SourceNames(library)
-        for recording in recordings:
-            text = " ".join(s.text for s in library.segments.for_recording(recording.id))
-            head = sources.columns(recording)
-            for rank, r in enumerate(recommend_for_text(catalog, text), 1):
-                yield [
-                    *head,
-                    rank,
-                    r.tutorial.title,
-                    r.tutorial.url,
-                    r.tutorial.software,
-                    f"{r.score:.4f}",
-                    "; ".join(r.matched_tools),
-                ]
+        if self.catalog is None:
+            self.catalog = load_catalog()
+        text = " ".join(s.text for s in library.segments.for_recording(recording.id))
+        for rank, r in enumerate(recommend_for_text(self.catalog, text), 1):
+            yield [
+                rank,
+                r.tutorial.title,
+                r.tutorial.url,
+                r.tutorial.software,
+                f"{r.score:.4f}",
+                "; ".join(r.matched_tools),
+            ]
 
 
 EXPORT_KINDS: dict[str, ExportKind] = {
     "transcript": ExportKind(
-        "transcript", "one row per transcript segment", TRANSCRIPT_COLUMNS, transcript_rows
+        "transcript", "one row per transcript segment", TRANSCRIPT_COLUMNS, transcript_fields
     ),
-    "stats": ExportKind("stats", "one row per recording: totals", STATS_COLUMNS, stats_rows),
+    "stats": ExportKind("stats", "one row per recording: totals", STATS_COLUMNS, stats_fields),
     "summary": ExportKind(
         "summary",
         "one row per summary sentence (per clip and overall)",
         SUMMARY_COLUMNS,
-        summary_rows,
+        summary_fields,
     ),
     "keywords": ExportKind(
         "keywords",
         "one row per keyword, per recording and per window",
         KEYWORD_COLUMNS,
-        keyword_rows,
+        keyword_fields,
     ),
     "entities": ExportKind(
         "entities",
         "one row per named entity, per recording and per window",
         ENTITY_COLUMNS,
-        entity_rows,
+        entity_fields,
     ),
     "chat": ExportKind(
         "chat",
         "one row per chat message or moderation event, with verdicts",
         CHAT_COLUMNS,
-        chat_rows,
+        chat_fields,
     ),
     "tutorials": ExportKind(
         "tutorials",
         "one row per recommended tutorial (creative streams only)",
         TUTORIAL_COLUMNS,
-        TutorialRows(),
+        TutorialFields(),
     ),
 }
 
@@ -396,7 +379,7 @@ def export(
         recordings = select_recordings(library, list(recordings))
     kinds = dict(EXPORT_KINDS)
     if catalog is not None:
-        kinds["tutorials"] = replace(kinds["tutorials"], rows=TutorialRows(catalog))
+        kinds["tutorials"] = replace(kinds["tutorials"], fields=TutorialFields(catalog))
     if what == "all":
         folder = Path(out)
         try:

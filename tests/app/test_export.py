@@ -64,11 +64,11 @@ def test_failure_leaves_no_file_and_keeps_an_old_one(library, tmp_path, monkeypa
     out = tmp_path / "t.csv"
     out.write_text("previous export")
 
-    def broken_rows(*_args):
-        yield ["1"] * len(TRANSCRIPT_COLUMNS)
+    def broken_fields(*_args):
+        yield ["1"] * (len(TRANSCRIPT_COLUMNS) - 4)
         raise OSError(28, "No space left on device")
 
-    broken = ExportKind("transcript", "broken", TRANSCRIPT_COLUMNS, broken_rows)
+    broken = ExportKind("transcript", "broken", TRANSCRIPT_COLUMNS, broken_fields)
     monkeypatch.setitem(EXPORT_KINDS, "transcript", broken)
     with pytest.raises(UsageError, match="No space left"):
         export(library, [1], "transcript", out)
