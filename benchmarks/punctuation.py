@@ -6,6 +6,7 @@ precision, recall and F1 per class and the micro average over COMMA, PERIOD and 
 (EXCLAMATION is reported, not averaged). Speed: words per second on this CPU.
 
     .venv/bin/python benchmarks/punctuation.py [--data ../shared/data/behancepr/data/test]
+        [--stride WORDS]   (windows overlap more with a smaller stride: slower, see MODELS.md)
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def spacy_sentences(docs) -> list[list[str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--stride", type=int, help="words between window starts (default: 100)")
     args = parser.parse_args()
     if not args.data.is_dir():
         print(f"No BehancePR test data at {args.data}; pass --data.", file=sys.stderr)
@@ -74,6 +76,8 @@ def main() -> int:
     gold = [d["punct"] for d in docs]
     words = sum(len(d["words"]) for d in docs)
     model = load_punctuation_model()
+    if args.stride:
+        model.stride = args.stride
     start = time.perf_counter()
     ours = [[w.punct for w in model.label_words(d["words"])] for d in docs]
     seconds = time.perf_counter() - start
