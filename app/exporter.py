@@ -14,10 +14,11 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.errors import UsageError
+from app.timefmt import naive_utc
 from storage import Library, RecordingRecord
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -352,7 +353,7 @@ def select_recordings(
     if ids:
         chosen = [library.recordings.get(rid) for rid in ids]  # unknown ids fail here
     elif everything or since or until:
-        chosen = library.recordings.list(since=_naive_utc(since), until=_naive_utc(until))
+        chosen = library.recordings.list(since=naive_utc(since), until=naive_utc(until))
     else:
         raise UsageError("Choose what to export: recording IDs, --all, or --since/--until.")
     if not chosen:
@@ -432,12 +433,6 @@ def write_csv(
         _remove_quietly(tmp)
         raise
     return count
-
-
-def _naive_utc(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _remove_quietly(path: str) -> None:

@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.errors import UsageError
+from app.timefmt import naive_utc
 from nlp.keywords import WINDOW_S, Burst, bursts, candidate_terms, idf_table, window_keywords
 from storage import Library
 
@@ -87,10 +89,22 @@ class Trend:
     moments: list[tuple[int, str, float]]  # (recording id, title, seconds)
 
 
+def default_trend_start(library: Library) -> datetime:
+    """Where "recent" begins when the user does not say: the newest fifth of the library."""
+    starts = sorted(r.started_at for r in library.recordings.list())
+    if len(starts) < 2 or starts[0] == starts[-1]:
+        raise UsageError("Trends need recordings from at least two different times.")
+    return starts[int(len(starts) * 0.8)]
+
+
 def trends(
     library: Library, since: datetime, until: datetime | None = None, top: int = 15
 ) -> list[Trend]:
-    """Terms bursting in recordings started in [since, until) against all earlier ones."""
+    """Terms bursting in recordings started in [since, until) against all earlier ones.
+
+    `since` and `until` may be aware (any zone) or naive UTC, as stored.
+    """
+    since, until = naive_utc(since), naive_utc(until)
     recent_docs: list[set[str]] = []
     baseline_docs: list[set[str]] = []
     recent_ids: dict[int, str] = {}

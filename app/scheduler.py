@@ -29,6 +29,7 @@ from app.config import Settings
 from app.errors import USER_ERRORS, UsageError
 from app.events import EventBus
 from app.schedules import KIND_ONCE, ScheduleSpec, build_trigger, current_window, planned_starts
+from app.timefmt import naive_utc
 from storage import Library
 from storage.schedule_runs import (
     RUN_COMPLETE,
@@ -252,7 +253,7 @@ class RecordingScheduler:
             self.bus,
             recording_options={
                 "schedule_id": spec.id,
-                "scheduled_at": _naive_utc(start),
+                "scheduled_at": naive_utc(start),
                 "late_s": round(late_s, 3),
             },
         )
@@ -307,8 +308,8 @@ class RecordingScheduler:
             schedule_id=spec.id,
             schedule_name=spec.label,
             url=spec.url,
-            scheduled_at=_naive_utc(start),
-            started_at=_naive_utc(datetime.now(UTC)) if status in (RUN_STARTED, RUN_LATE) else None,
+            scheduled_at=naive_utc(start),
+            started_at=naive_utc(datetime.now(UTC)) if status in (RUN_STARTED, RUN_LATE) else None,
             status=status,
             recording_id=recording_id,
             detail=detail,
@@ -344,10 +345,6 @@ def run_scheduled_recording(**kwargs) -> None:
         scheduler.execute(ScheduleSpec(**kwargs))
     except Exception:
         log.exception("Scheduled recording %s failed", kwargs.get("id"))
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _acquire_lock(store_path: Path):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import tzlocal
@@ -63,3 +63,10 @@ def parse_when(text: str, *, end_of_day: bool = False) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(tzlocal.get_localzone_name() or "UTC"))
     return moment
+
+
+def naive_utc(moment: datetime | None) -> datetime | None:
+    """The storage form of a time: naive UTC. A naive input is taken to be UTC already."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)

@@ -25,6 +25,7 @@ from ui.recording_view import RecordingData, RecordingView
 from ui.schedules_dialog import AddScheduleDialog, SchedulesDialog
 from ui.settings_dialog import SettingsDialog
 from ui.sources_view import SourcesView
+from ui.trends_view import TrendsView
 from ui.widgets import ErrorBanner
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,10 @@ class MainWindow(QMainWindow):
         self.sources_view.schedule_requested.connect(self.add_schedule_for)
         self.tabs.addTab(self.sources_view, "Sources")
         self.tabs.tabBar().setTabButton(1, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.trends_view = TrendsView(library)
+        self.trends_view.open_requested.connect(self.open_recording)
+        self.tabs.addTab(self.trends_view, "Trends")
+        self.tabs.tabBar().setTabButton(2, self.tabs.tabBar().ButtonPosition.RightSide, None)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -100,6 +105,7 @@ class MainWindow(QMainWindow):
             "&View": (
                 ("&Library", "Ctrl+1", lambda: self.tabs.setCurrentWidget(self.library_view)),
                 ("&Sources", "Ctrl+2", self.show_sources),
+                ("&Trends and mentions", "Ctrl+3", self.show_trends),
                 ("&Find in transcripts", QKeySequence.StandardKey.Find, self.focus_search),
                 ("&Refresh library", QKeySequence.StandardKey.Refresh, self.refresh_library),
             ),
@@ -228,6 +234,9 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.sources_view)
         self.sources_view.refresh()
 
+    def show_trends(self) -> None:
+        self.tabs.setCurrentWidget(self.trends_view)
+
     def new_recording(self) -> None:
         dialog = NewRecordingDialog(self)
         if dialog.exec() and dialog.job is not None:
@@ -243,7 +252,7 @@ class MainWindow(QMainWindow):
 
     def close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
-        if widget in (self.library_view, self.sources_view):
+        if widget in (self.library_view, self.sources_view, self.trends_view):
             return
         session = self.sessions.pop(widget, None) if isinstance(widget, LiveView) else None
         if session is not None:

@@ -57,19 +57,15 @@ def cmd_keywords(args, settings: Settings) -> int:
 
 
 def cmd_trends(args, settings: Settings) -> int:
-    from app.keywords import trends
+    from app.keywords import default_trend_start, trends
 
     library = open_library(settings)
-    recordings = sorted(library.recordings.list(), key=lambda r: r.started_at)
-    if len(recordings) < 2:
-        raise UsageError("Trends need recordings from at least two different times.")
-    if args.since:
-        since = parse_when(args.since).astimezone().replace(tzinfo=None)
-    else:
-        since = recordings[int(len(recordings) * 0.8)].started_at
-    until = parse_when(args.until, end_of_day=True).replace(tzinfo=None) if args.until else None
+    since = parse_when(args.since) if args.since else default_trend_start(library)
+    until = parse_when(args.until, end_of_day=True) if args.until else None
     found = trends(library, since, until, args.top)
-    print(f"Trends since {since:%Y-%m-%d %H:%M} (against everything before):")
+    print(
+        f"Trends since {args.since or f'{since:%Y-%m-%d %H:%M} UTC'} (against everything before):"
+    )
     if not found:
         print("  nothing rises clearly above its baseline.")
     for t in found:

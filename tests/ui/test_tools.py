@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialogButtonBox
 
 from ui.live_view import LiveView
@@ -137,3 +138,61 @@ def test_a_schedule_records_while_the_window_is_open(window, qtbot, hls_stream):
     )
     assert view.recording_id == window.library.schedule_runs.list()[0].recording_id
     qtbot.waitUntil(lambda: "complete" in window.statusBar().currentMessage(), timeout=5000)
+
+
+def test_trends_tab_finds_the_new_story_and_opens_its_moment(window, qtbot):
+    from ui.recording_view import RecordingView
+
+    background = "the council discussed the budget for parks and roads. "
+    for day in range(1, 9):
+        rid = window.library.recordings.create(
+            url=f"http://radio/{day}",
+            mode="import",
+            title=f"Day {day}",
+            started_at=datetime(2024, 7, day, 8),
+        ).id
+        story = "the bridge collapse closed the river crossing. " if day >= 6 else ""
+        for i in range(4):
+            window.library.segments.save(
+                rid, start_s=i * 100.0, end_s=i * 100 + 90, text=background + story
+            )
+    window.library.entities.replace(
+        7,
+        [
+            {
+                "scope": "recording",
+                "start_s": 0,
+                "end_s": 400,
+                "name": "Flagler County",
+                "kind": "GPE",
+                "mentions": 3,
+                "first_s": 120.0,
+            },
+        ],
+    )
+    window.actions_by_name["Trends and mentions"].trigger()
+    view = window.trends_view
+    assert window.tabs.currentWidget() is view
+    view.find_button.click()  # no date given: the newest fifth of the library is "recent"
+    qtbot.waitUntil(lambda: "2024-07-07 08:00 UTC" in view.summary.text(), timeout=30_000)
+    view.use_since.setChecked(True)
+    view.since.setDate(QDate(2024, 7, 6))
+    view.find_button.click()
+    qtbot.waitUntil(lambda: "since 2024-07-06" in view.summary.text(), timeout=30_000)
+    top = view.tree.topLevelItem(0)
+    assert "bridge collapse" in top.text(0) and (top.text(1), top.text(2)) == ("3", "0")
+    moment = top.child(0)
+    assert moment.text(0).startswith(("#6 Day 6", "#7 Day 7", "#8 Day 8"))
+    with qtbot.waitSignal(view.open_requested) as opened:
+        view.tree.itemDoubleClicked.emit(moment, 0)
+    assert opened.args[0] in (6, 7, 8)
+    qtbot.waitUntil(lambda: isinstance(window.tabs.currentWidget(), RecordingView), timeout=30_000)
+
+    view.who.setText("flagler")
+    view.who.returnPressed.emit()
+    qtbot.waitUntil(lambda: view.mentions.topLevelItemCount() == 1, timeout=10_000)
+    hit = view.mentions.topLevelItem(0)
+    assert hit.text(0) == "#7 Day 7" and hit.text(4) == "00:02:00"
+    view.who.setText("nobody here")
+    view.who.returnPressed.emit()
+    qtbot.waitUntil(lambda: "No recording mentions" in view.mentions.topLevelItem(0).text(0))
