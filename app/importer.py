@@ -298,28 +298,13 @@ class BatchImport:
         return ImportOutcome(item, IMPORTED, detail, rid)
 
     def _analyse(self, recording_id: int) -> str:
-        """Punctuation for transcripts that have none; summaries for all."""
-        from app.transcript_analysis import (
-            lacks_punctuation,
-            punctuate_recording,
-            summarize_recording,
-        )
+        """Punctuation for transcripts that have none; summaries, keywords, entities for all."""
+        from app.transcript_analysis import analyse_recording
 
-        notes = ""
         try:
-            texts = [s.text for s in self.library.segments.for_recording(recording_id)]
-            if lacks_punctuation(texts):
-                punctuate_recording(self.library, recording_id)
-                notes += "; punctuation restored"
-            clips = summarize_recording(self.library, recording_id)
-            notes += f"; {clips} clip summaries"
-            from app.keywords import analyse_entities, analyse_keywords
-
-            analyse_keywords(self.library, recording_id)
-            analyse_entities(self.library, recording_id)
+            return "; " + analyse_recording(self.library, recording_id)
         except USER_ERRORS as exc:
-            notes += f"; not summarised ({exc})"
-        return notes
+            return f"; not summarised ({exc})"
 
     def _import_chat(self, recording_id: int, path: Path) -> str:
         """A chat replay beside the media: classified and stored like live chat."""

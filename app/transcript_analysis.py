@@ -102,6 +102,27 @@ def summarize_recording(
     return len(clips)
 
 
+def analyse_recording(library: Library, recording_id: int, punctuate: bool | None = None) -> str:
+    """Everything derived from a stored transcript, done again: punctuation (always with
+    `punctuate=True`; with None only when the transcript has none), then summaries,
+    keywords and entities. Returns what was done, in words."""
+    from app.keywords import analyse_entities, analyse_keywords
+
+    notes = []
+    if punctuate is None:
+        punctuate = lacks_punctuation(
+            [s.text for s in library.segments.for_recording(recording_id)]
+        )
+    if punctuate:
+        changed = punctuate_recording(library, recording_id)
+        notes.append(f"punctuation restored in {changed} segments")
+    notes.append(f"{summarize_recording(library, recording_id)} clip summaries")
+    analyse_keywords(library, recording_id)
+    analyse_entities(library, recording_id)
+    notes.append("keywords and entities")
+    return "; ".join(notes)
+
+
 class ClipSummaries:
     """Summarises each clip of a live session as soon as speech has moved past it."""
 

@@ -387,11 +387,38 @@ class MainWindow(QMainWindow):
             data.entities,
             data.tutorials,
         )
+        view.analysis_requested.connect(lambda rid, punctuate: self._reanalyse(view, punctuate))
         title = (recording.title or recording.url)[:30]
         self.tabs.addTab(view, f"#{recording.id} {title}")
         self.tabs.setCurrentWidget(view)
         view.jump_to(seconds)
         return view
+
+    def _reanalyse(self, view: RecordingView, punctuate: bool | None) -> None:
+        """Redo a recording's analyses off the GUI thread, then show it afresh in its tab."""
+        from app.transcript_analysis import analyse_recording
+
+        rid = view.recording.id
+        row = view.current_row
+        seconds = view.segments[row].start_s if row >= 0 else 0.0
+        self.statusBar().showMessage(f"Analysing recording #{rid} again…")
+        worker = workers.Worker(analyse_recording, self.library, rid, punctuate)
+
+        def done(notes: str) -> None:
+            self.statusBar().showMessage(f"Recording #{rid}: {notes}.", 10_000)
+            index = self.tabs.indexOf(view)
+            if index >= 0:
+                self.tabs.removeTab(index)
+                view.deleteLater()
+            self.open_recording(rid, seconds)
+
+        def failed(message: str) -> None:
+            self.banner.show_error(message)
+            view.set_busy(False)
+
+        worker.signals.returned.connect(done)
+        worker.signals.errored.connect(failed)
+        workers.start(worker)
 
     # --- state ---------------------------------------------------------------------------
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -48,6 +50,9 @@ class RecordingData:
 
 
 class RecordingView(QWidget):
+    # (recording id, punctuate): True restores punctuation first; None only where missing
+    analysis_requested = Signal(int, object)
+
     def __init__(
         self,
         recording: RecordingRecord,
@@ -73,6 +78,20 @@ class RecordingView(QWidget):
         )
         header.setWordWrap(True)
         header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.punctuate_button = QPushButton("Restore punctuation")
+        self.punctuate_button.setToolTip(
+            "Predict punctuation and capitals again over the whole transcript, then redo the "
+            "summary, keywords and entities (the raw speech-recognition text is kept)"
+        )
+        self.punctuate_button.clicked.connect(lambda: self._request(True))
+        self.analyse_button = QPushButton("Analyse again")
+        self.analyse_button.setToolTip("Redo the summary, keywords and entities")
+        self.analyse_button.clicked.connect(lambda: self._request(None))
+        actions = QHBoxLayout()
+        actions.addWidget(header, 1)
+        for button in (self.punctuate_button, self.analyse_button):
+            button.setEnabled(bool(segments))
+            actions.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.transcript = QTableWidget(len(segments), 3)
         self.transcript.setHorizontalHeaderLabels(["Time", "Speaker", "Text"])
@@ -139,9 +158,18 @@ class RecordingView(QWidget):
         self.chart.clicked.connect(self.jump_to)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(header)
+        layout.addLayout(actions)
         layout.addWidget(self.chart)
         layout.addWidget(split, 1)
+
+    def _request(self, punctuate: bool | None) -> None:
+        self.set_busy(True)
+        self.analysis_requested.emit(self.recording.id, punctuate)
+
+    def set_busy(self, busy: bool) -> None:
+        """Analysis buttons are off while one runs (and for a recording without text)."""
+        for button in (self.punctuate_button, self.analyse_button):
+            button.setEnabled(not busy and bool(self.segments))
 
     def row_at(self, seconds: float) -> int:
         """The segment that is playing at `seconds` (the last one starting before it)."""

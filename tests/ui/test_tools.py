@@ -196,3 +196,40 @@ def test_trends_tab_finds_the_new_story_and_opens_its_moment(window, qtbot):
     view.who.setText("nobody here")
     view.who.returnPressed.emit()
     qtbot.waitUntil(lambda: "No recording mentions" in view.mentions.topLevelItem(0).text(0))
+
+
+def test_restore_punctuation_from_the_recording_view(window, qtbot):
+    from ui.recording_view import RecordingView
+
+    lib = window.library
+    rid = lib.recordings.create(url="http://radio/talk", mode="import", title="Captions").id
+    raw = [
+        "good morning everyone and welcome to the show",
+        "today we talk about the new bridge over the river",
+        "what do you think about the cost of the project",
+        "call us and tell us what you think",
+    ]
+    for i, text in enumerate(raw):
+        lib.segments.save(rid, start_s=i * 10.0, end_s=i * 10 + 9, text=text)
+    window.open_recording(rid, 20.0)
+    qtbot.waitUntil(lambda: isinstance(window.tabs.currentWidget(), RecordingView))
+    view = window.tabs.currentWidget()
+    assert view.summary_view is None  # nothing analysed yet
+    view.punctuate_button.click()
+    assert not view.punctuate_button.isEnabled()  # one run at a time
+    qtbot.waitUntil(
+        lambda: (
+            isinstance(window.tabs.currentWidget(), RecordingView)
+            and window.tabs.currentWidget() is not view
+        ),
+        timeout=120_000,
+    )
+    fresh = window.tabs.currentWidget()
+    views = [window.tabs.widget(i) for i in range(window.tabs.count())]
+    assert sum(isinstance(v, RecordingView) for v in views) == 1  # replaced, not duplicated
+    texts = [fresh.transcript.item(r, 2).text() for r in range(fresh.transcript.rowCount())]
+    assert texts[0].startswith("Good morning") and texts[2].rstrip().endswith("?")
+    assert fresh.current_row == 2  # still where the user was
+    assert fresh.summary_view is not None and fresh.keywords_view is not None
+    assert [s.raw_text for s in lib.segments.for_recording(rid)] == raw  # ASR text kept
+    assert "punctuation restored" in window.statusBar().currentMessage()
