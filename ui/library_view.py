@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.timefmt import hms
 from storage import RecordingRecord, SearchHit
+from storage.recordings import STATUS_FAILED, STATUS_INTERRUPTED
 from ui.library_model import RecordingsModel
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -26,6 +28,9 @@ HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 class LibraryView(QWidget):
     open_recording = Signal(int, float)  # recording id, seconds into it
     search_requested = Signal(str)
+    resume_requested = Signal(int)  # transcribe what an interrupted recording archived
+    analysis_requested = Signal(int, object)  # recording id, punctuate (True/None)
+    export_requested = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -61,6 +66,12 @@ class LibraryView(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(1, 320)
         self.table.doubleClicked.connect(self._open_row)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(
+            lambda pos: self.menu_for(self.table.indexAt(pos)).exec(
+                self.table.viewport().mapToGlobal(pos)
+            )
+        )
 
         self.hits = QListWidget()
         self.hits.itemActivated.connect(self._open_hit)
@@ -119,6 +130,24 @@ class LibraryView(QWidget):
     def _open_row(self, index) -> None:
         recording = self.model.recording_at(self.proxy.mapToSource(index).row())
         self.open_recording.emit(recording.id, 0.0)
+
+    def menu_for(self, index) -> QMenu:
+        """What can be done with the recording under the pointer (right-click)."""
+        menu = QMenu(self)
+        if not index.isValid():
+            menu.addAction("Export…", self.export_requested.emit)
+            return menu
+        recording = self.model.recording_at(self.proxy.mapToSource(index).row())
+        rid = recording.id
+        menu.addAction("Open", lambda: self.open_recording.emit(rid, 0.0))
+        resume = menu.addAction("Resume transcription", lambda: self.resume_requested.emit(rid))
+        resume.setEnabled(recording.status in (STATUS_INTERRUPTED, STATUS_FAILED))
+        resume.setToolTip("Transcribe the archived audio the recording did not get to")
+        menu.addAction("Restore punctuation", lambda: self.analysis_requested.emit(rid, True))
+        menu.addAction("Analyse again", lambda: self.analysis_requested.emit(rid, None))
+        menu.addSeparator()
+        menu.addAction("Export…", self.export_requested.emit)
+        return menu
 
     def _open_hit(self, item: QListWidgetItem) -> None:
         recording_id, start = item.data(HIT_ROLE)

@@ -8,11 +8,13 @@ import logging
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from app.config import Settings, load_settings
 from app.events import EventBus
 from app.scheduler import RecordingScheduler, ScheduledRun, SchedulerBusy
 from app.session import LiveSession, RecordingJob
+from app.timefmt import hms
 from storage import Library
 from ui import workers
 from ui.bridge import EventBridge
@@ -52,6 +54,9 @@ class MainWindow(QMainWindow):
         self.library_view = LibraryView()
         self.library_view.open_recording.connect(self.open_recording)
         self.library_view.search_requested.connect(self.search)
+        self.library_view.resume_requested.connect(self.resume)
+        self.library_view.analysis_requested.connect(self.reanalyse)
+        self.library_view.export_requested.connect(self.export_csv)
         self.tabs.addTab(self.library_view, "Library")
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.sources_view = SourcesView(library)
@@ -387,38 +392,81 @@ class MainWindow(QMainWindow):
             data.entities,
             data.tutorials,
         )
-        view.analysis_requested.connect(lambda rid, punctuate: self._reanalyse(view, punctuate))
+        view.analysis_requested.connect(self.reanalyse)
         title = (recording.title or recording.url)[:30]
         self.tabs.addTab(view, f"#{recording.id} {title}")
         self.tabs.setCurrentWidget(view)
         view.jump_to(seconds)
         return view
 
-    def _reanalyse(self, view: RecordingView, punctuate: bool | None) -> None:
-        """Redo a recording's analyses off the GUI thread, then show it afresh in its tab."""
+    def reanalyse(self, rid: int, punctuate: bool | None) -> None:
+        """Redo a recording's analyses off the GUI thread (with punctuation first when
+        `punctuate`); its open tabs are then shown afresh, where the user was."""
         from app.transcript_analysis import analyse_recording
 
-        rid = view.recording.id
-        row = view.current_row
-        seconds = view.segments[row].start_s if row >= 0 else 0.0
+        views = [v for v in self._open_views(RecordingView) if v.recording.id == rid]
+        for view in views:
+            view.set_busy(True)
         self.statusBar().showMessage(f"Analysing recording #{rid} again…")
         worker = workers.Worker(analyse_recording, self.library, rid, punctuate)
 
         def done(notes: str) -> None:
             self.statusBar().showMessage(f"Recording #{rid}: {notes}.", 10_000)
-            index = self.tabs.indexOf(view)
-            if index >= 0:
-                self.tabs.removeTab(index)
-                view.deleteLater()
-            self.open_recording(rid, seconds)
+            for view in views:
+                if isValid(view) and self.tabs.indexOf(view) >= 0:
+                    row = view.current_row
+                    seconds = view.segments[row].start_s if row >= 0 else 0.0
+                    self.tabs.removeTab(self.tabs.indexOf(view))
+                    view.deleteLater()
+                    self.open_recording(rid, seconds)
+            self.refresh_library()
 
         def failed(message: str) -> None:
             self.banner.show_error(message)
-            view.set_busy(False)
+            for view in views:
+                if isValid(view):
+                    view.set_busy(False)
 
         worker.signals.returned.connect(done)
         worker.signals.errored.connect(failed)
         workers.start(worker)
+
+    def resume(self, rid: int) -> None:
+        """Transcribe what an interrupted recording archived, then analyse it."""
+        from app.transcript_analysis import analyse_recording
+        from app.transcription import resume_recording
+
+        def run(report):
+            result = resume_recording(
+                rid, self.library, self.settings, progress=lambda done, _total: report(done)
+            )
+            analyse_recording(self.library, rid)
+            return result
+
+        worker = workers.Worker(run)
+        worker.signals.progress.connect(
+            lambda done: self.statusBar().showMessage(
+                f"Resuming recording #{rid}: {hms(done)} transcribed…"
+            )
+        )
+        worker.signals.returned.connect(
+            lambda result: (
+                self.statusBar().showMessage(
+                    f"Recording #{rid}: {result.status}, {result.segments} segments.", 10_000
+                ),
+                self.refresh_library(),
+            )
+        )
+        worker.signals.errored.connect(self.banner.show_error)
+        self.statusBar().showMessage(f"Resuming recording #{rid}…")
+        workers.start(worker)
+
+    def _open_views(self, kind: type) -> list:
+        return [
+            self.tabs.widget(i)
+            for i in range(self.tabs.count())
+            if isinstance(self.tabs.widget(i), kind)
+        ]
 
     # --- state ---------------------------------------------------------------------------
 

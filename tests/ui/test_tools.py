@@ -233,3 +233,35 @@ def test_restore_punctuation_from_the_recording_view(window, qtbot):
     assert fresh.summary_view is not None and fresh.keywords_view is not None
     assert [s.raw_text for s in lib.segments.for_recording(rid)] == raw  # ASR text kept
     assert "punctuation restored" in window.statusBar().currentMessage()
+
+
+@pytest.mark.slow
+def test_library_menu_resumes_an_interrupted_recording(window, qtbot, programme_wav):
+    from tests.conftest import wer
+    from tests.fixtures.speech import SCRIPT_A
+
+    lib = window.library
+    rid = lib.recordings.create(url="http://radio/cut", mode="live", title="Cut off").id
+    lib.recordings.add_archive_file(rid, 0, str(programme_wav), 0.0)
+    lib.recordings.finish(rid, "interrupted", "the app was closed by force")
+    window.refresh_library()
+    qtbot.waitUntil(lambda: window.library_view.proxy.rowCount() == 1)
+    index = window.library_view.proxy.index(0, 0)
+    actions = {a.text(): a for a in window.library_view.menu_for(index).actions()}
+    assert actions["Resume transcription"].isEnabled()
+    actions["Resume transcription"].trigger()
+    qtbot.waitUntil(lambda: "complete" in window.statusBar().currentMessage(), timeout=180_000)
+    assert lib.recordings.get(rid).status == "complete"
+    text = " ".join(s.text for s in lib.segments.for_recording(rid))
+    assert wer(SCRIPT_A, text) <= 0.2, text
+    assert lib.summaries.for_recording(rid)  # analysed too
+    qtbot.waitUntil(lambda: window.library_view.proxy.index(0, 0).isValid())
+    index = window.library_view.proxy.index(0, 0)
+    actions = {a.text(): a for a in window.library_view.menu_for(index).actions()}
+    qtbot.waitUntil(
+        lambda: (
+            not {a.text(): a for a in window.library_view.menu_for(index).actions()}[
+                "Resume transcription"
+            ].isEnabled()
+        )
+    )  # a complete recording has nothing left to resume
