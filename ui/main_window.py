@@ -352,16 +352,20 @@ class MainWindow(QMainWindow):
 
     def open_recording(self, recording_id: int, seconds: float = 0.0) -> None:
         def load():
+            from app.chat_stats import recording_stats
+
             segments = self.library.segments.for_recording(recording_id)
+            chat = self.library.chat.for_recording(recording_id)
             return RecordingData(
                 self.library.recordings.get(recording_id),
                 segments,
-                self.library.chat.for_recording(recording_id),
+                chat,
                 self.library.chat.windows(recording_id),
                 self.library.summaries.for_recording(recording_id),
                 self.library.keywords.for_recording(recording_id),
                 self.library.entities.for_recording(recording_id),
                 self._tutorials_for(segments),
+                recording_stats(self.library, recording_id) if chat else None,
             )
 
         worker = workers.Worker(load)
@@ -391,6 +395,7 @@ class MainWindow(QMainWindow):
             data.keywords,
             data.entities,
             data.tutorials,
+            data.chat_stats,
         )
         view.analysis_requested.connect(self.reanalyse)
         title = (recording.title or recording.url)[:30]

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.chat_stats import ChatStats
 from app.timefmt import hms
 from storage import (
     ChatMessageRecord,
@@ -29,6 +30,7 @@ from storage import (
     SummaryRecord,
 )
 from ui.charts import TimelineChart
+from ui.chat_stats_view import ChatStatsView
 from ui.chat_view import StoredChatView
 from ui.insights_view import KeywordsView, TutorialsView
 from ui.summary_view import SummaryList
@@ -47,6 +49,7 @@ class RecordingData:
     keywords: list = field(default_factory=list)
     entities: list = field(default_factory=list)
     tutorials: list = field(default_factory=list)  # Recommendation
+    chat_stats: ChatStats | None = None
 
 
 class RecordingView(QWidget):
@@ -63,6 +66,7 @@ class RecordingView(QWidget):
         keywords: list | None = None,
         entities: list | None = None,
         tutorials: list | None = None,
+        chat_stats: ChatStats | None = None,
         parent=None,
     ) -> None:
         super().__init__(parent)
@@ -131,6 +135,12 @@ class RecordingView(QWidget):
         else:
             self.chat_view = None
             panels.addTab(empty_state("No chat was captured for this recording."), "Chat")
+        if chat_stats is not None and chat_stats.messages:
+            self.chat_stats_view = ChatStatsView(chat_stats)
+            self.chat_stats_view.jump.connect(self.jump_to)
+            panels.addTab(self.chat_stats_view, "Chat stats")
+        else:
+            self.chat_stats_view = None
         if tutorials:
             self.tutorials_view = TutorialsView(tutorials)
             panels.addTab(self.tutorials_view, "Tutorials")

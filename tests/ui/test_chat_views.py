@@ -206,3 +206,47 @@ def test_recording_view_keywords_entities_and_tutorial_links(qtbot):
     label = view.tutorials_view.label
     assert 'href="https://helpx.adobe.com/photoshop/using/masking-layers.html"' in label.text()
     assert label.openExternalLinks()
+
+
+def test_recording_view_chat_stats_show_the_spike_and_jump_to_it(window, qtbot):
+    from datetime import datetime, timedelta
+
+    from ui.recording_view import RecordingView
+
+    lib = window.library
+    rid = lib.recordings.create(url="http://twitch/x", mode="live", title="Match night").id
+    lib.recordings.update(rid, duration_s=900.0)
+    for minute in range(15):
+        text = "what a goal from the striker" if minute == 12 else f"minute {minute} talk"
+        lib.segments.save(rid, start_s=minute * 60.0, end_s=minute * 60 + 50, text=text)
+    rows = []
+    start = datetime(2026, 1, 1, 20)
+    for minute in range(15):
+        count = 40 if minute == 12 else 2  # the chat erupts in minute 12
+        for i in range(count):
+            offset = minute * 60 + i
+            rows.append(
+                {
+                    "at": start + timedelta(seconds=offset),
+                    "offset_s": float(offset),
+                    "kind": "message",
+                    "message_id": f"{minute}-{i}",
+                    "author": f"fan{i % 7}",
+                    "display_name": f"Fan{i % 7}",
+                    "text": "GOAL" if minute == 12 else "hi",
+                    "emotes": ["PogChamp"] if minute == 12 else [],
+                }
+            )
+    lib.chat.add_many(rid, rows)
+    window.open_recording(rid)
+    qtbot.waitUntil(lambda: isinstance(window.tabs.currentWidget(), RecordingView))
+    view = window.tabs.currentWidget()
+    stats = view.chat_stats_view
+    assert stats is not None
+    assert "<b>68</b> messages" in stats.totals.text() and "PogChamp (40)" in stats.totals.text()
+    assert stats.spikes.count() == 1
+    spike = stats.spikes.item(0)
+    assert spike.text().startswith("[00:12:00–00:13:00] 40 messages")
+    assert "what a goal" in spike.text()
+    stats.spikes.itemClicked.emit(spike)
+    assert view.segments[view.current_row].text == "what a goal from the striker"
