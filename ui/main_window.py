@@ -7,7 +7,7 @@ import logging
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from app.config import Settings, load_settings
@@ -116,6 +116,8 @@ class MainWindow(QMainWindow):
             ),
             "&Tools": (
                 ("S&chedules…", "Ctrl+Shift+S", self.show_schedules),
+                ("Check a c&hat log…", "Ctrl+Shift+M", self.check_chat_log),
+                ("&Punctuate text…", "Ctrl+Shift+P", self.punctuate_text),
                 ("Se&ttings…", QKeySequence.StandardKey.Preferences, self.show_settings),
             ),
         }
@@ -238,6 +240,20 @@ class MainWindow(QMainWindow):
     def show_sources(self) -> None:
         self.tabs.setCurrentWidget(self.sources_view)
         self.sources_view.refresh()
+
+    def check_chat_log(self) -> QDialog:
+        from ui.chat_log_dialog import ChatLogDialog
+
+        dialog = ChatLogDialog(self)
+        dialog.show()
+        return dialog
+
+    def punctuate_text(self) -> QDialog:
+        from ui.punctuate_dialog import PunctuateDialog
+
+        dialog = PunctuateDialog(self)
+        dialog.show()
+        return dialog
 
     def show_trends(self) -> None:
         self.tabs.setCurrentWidget(self.trends_view)

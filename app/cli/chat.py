@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 from app.cli.common import EXIT_OK
 from app.config import Settings
-from app.errors import UsageError
 from app.services import open_library
 from app.timefmt import hms
 
@@ -106,85 +104,23 @@ def cmd_stats(args, settings: Settings) -> int:
 
 
 def cmd_moderate(args, settings: Settings) -> int:
-    from nlp.moderation import load_moderation_model
+    from app.chat_logs import moderate_log
 
-    items = read_moderation_input(args.file)
-    model = load_moderation_model()
-    out = sys.stdout
-    batch = 512
-    for start in range(0, len(items), batch):
-        chunk = items[start : start + batch]
-        contexts = None if args.no_context else [c for _m, c in chunk]
-        verdicts = model.predict([m for m, _c in chunk], contexts, args.threshold)
-        for (message, _context), verdict in zip(chunk, verdicts, strict=True):
-            out.write(
-                json.dumps(
-                    {
-                        "message": message,
-                        "violation": verdict.violation,
-                        "score": round(verdict.score, 4),
-                        "category": verdict.category,
-                        "target": verdict.target,
-                    },
-                    ensure_ascii=False,
-                )
-                + "\n"
+    checked = moderate_log(args.file, args.threshold, not args.no_context)
+    if checked.skipped_lines:
+        print(f"note: {checked.skipped_lines} unreadable line(s) skipped", file=sys.stderr)
+    for message, verdict in checked.results:
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "message": message,
+                    "violation": verdict.violation,
+                    "score": round(verdict.score, 4),
+                    "category": verdict.category,
+                    "target": verdict.target,
+                },
+                ensure_ascii=False,
             )
+            + "\n"
+        )
     return EXIT_OK
-
-
-def read_moderation_input(path: str):
-    """(message, ChatContext) pairs from a replay file or JSONL with explicit context."""
-    from ingest.chat.replay import ChatFormatError, parse_chat_replay
-    from nlp.moderation import ChannelContextTracker, ChatContext
-
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"Cannot read {path}: {exc.strerror or exc}") from None
-    lines = [line for line in text.splitlines() if line.strip()]
-    explicit = []
-    for line in lines:
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError:
-            explicit = None
-            break
-        if (
-            not isinstance(item, dict)
-            or "message" not in item
-            or ("author" in item and isinstance(item["author"], dict))
-        ):
-            explicit = None
-            break
-        explicit.append(item)
-    if explicit:
-        pairs = []
-        for item in explicit:
-            previous = []
-            for entry in item.get("context") or []:
-                if isinstance(entry, dict):
-                    previous.append((str(entry.get("author", "")), str(entry.get("message", ""))))
-                else:
-                    previous.append(("", str(entry)))
-            author = str(item.get("author", ""))
-            history = tuple(m for a, m in previous if author and a == author)
-            context = ChatContext(
-                previous=tuple(previous),
-                author_history=history,
-                title=str(item.get("title", "")),
-                category=str(item.get("category", "")),
-                streamer=str(item.get("streamer", "")),
-            )
-            pairs.append((str(item["message"]), context))
-        return pairs
-    try:
-        replay = parse_chat_replay(text, Path(path).name)
-    except ChatFormatError as exc:
-        raise UsageError(str(exc)) from None
-    if replay.bad_lines:
-        print(f"note: {replay.bad_lines} unreadable line(s) skipped", file=sys.stderr)
-    tracker = ChannelContextTracker()
-    messages = [e for e in replay.events if e.is_message]
-    contexts = tracker.contexts_for_batch([(e.author, e.text) for e in messages])
-    return [(e.text, c) for e, c in zip(messages, contexts, strict=True)]

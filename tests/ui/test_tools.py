@@ -265,3 +265,39 @@ def test_library_menu_resumes_an_interrupted_recording(window, qtbot, programme_
             ].isEnabled()
         )
     )  # a complete recording has nothing left to resume
+
+
+def test_check_a_chat_log_and_punctuate_text_from_the_tools_menu(window, qtbot, tmp_path):
+    log = tmp_path / "chat.csv"
+    log.write_text(
+        "timestamp,author,message\n1,ann,hi all\n2,bob,great play\n"
+        "3,troll,you are a worthless idiot kys\n"
+        "4,spam,follow me at www.cheap-viewers.com for free followers\nbad row\n"
+    )
+    dialog = window.check_chat_log()
+    qtbot.addWidget(dialog)
+    dialog.check(str(log))
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 4, timeout=60_000)
+    assert "4 messages, 2 flagged" in dialog.result.text()
+    assert "1 unreadable line(s) skipped" in dialog.result.text()
+    rows = {dialog.table.item(r, 0).text(): r for r in range(4)}
+    insult = rows["you are a worthless idiot kys"]
+    assert dialog.table.item(insult, 1).text() == "yes"
+    assert dialog.table.item(insult, 2).text() == "HIB"
+    assert dialog.table.item(rows["hi all"], 2).text() == ""  # no category without a flag
+    dialog.flagged_only.setChecked(True)
+    assert [dialog.table.isRowHidden(r) for r in range(4)] == [True, True, False, False]
+    dialog.check(str(tmp_path / "missing.csv"))
+    qtbot.waitUntil(lambda: dialog.banner.isVisible(), timeout=10_000)
+    assert "Cannot read" in dialog.banner.label.text()
+
+    punctuate = window.punctuate_text()
+    qtbot.addWidget(punctuate)
+    punctuate.source.setPlainText("hello everyone welcome back how are you all doing today")
+    punctuate.run_button.click()
+    qtbot.waitUntil(lambda: punctuate.output.toPlainText() != "", timeout=60_000)
+    out = punctuate.output.toPlainText()
+    assert out.startswith("Hello") and out.rstrip().endswith("?")
+    punctuate.source.setPlainText("   ")
+    punctuate.run_button.click()
+    assert "Paste some text" in punctuate.banner.label.text()
