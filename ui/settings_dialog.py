@@ -7,6 +7,8 @@ afterwards; a new data folder applies at the next start.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Settings, read_preferences, write_preferences
+from app.errors import UsageError
 
 MODELS = [
     ("tiny.en — English, fastest (bundled)", "tiny.en"),
@@ -89,6 +92,18 @@ class SettingsDialog(QDialog):
         form.addRow("Flag at score", self.threshold)
         form.addRow("Per channel", self.channels)
         form.addRow("", _row(add, remove))
+        tutorials = QGroupBox("Tutorial recommendations")
+        self.catalog_state = QLabel()
+        self.catalog_state.setWordWrap(True)
+        import_tutorials = QPushButton("Import tutorials…")
+        import_tutorials.setToolTip(
+            "Add tutorials from a JSON or CSV file (title, url, description, software, tools)"
+        )
+        import_tutorials.clicked.connect(self._choose_catalog)
+        form = QFormLayout(tutorials)
+        form.addRow(self.catalog_state)
+        form.addRow("", _row(import_tutorials))
+        self._describe_catalog()
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #b3261e;")
         buttons = QDialogButtonBox(
@@ -97,9 +112,46 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (speech, chat, moderation, self.problem, buttons):
+        for widget in (speech, chat, moderation, tutorials, self.problem, buttons):
             layout.addWidget(widget)
         self.resize(620, self.sizeHint().height())
+
+    def _describe_catalog(self) -> None:
+        from app.tutorial_catalog import active_catalog, user_catalog_path
+
+        try:
+            count = len(active_catalog(self.settings))
+        except UsageError as exc:
+            self.catalog_state.setText(str(exc))
+            return
+        own = user_catalog_path(self.settings)
+        where = f"; yours are kept in {own}" if own.exists() else ""
+        self.catalog_state.setText(
+            f"{count} tutorials: official documentation for Photoshop, Illustrator, Blender, "
+            f"Krita, GIMP and DaVinci Resolve, plus any you import{where}."
+        )
+
+    def _choose_catalog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Tutorials", "", "Tutorial catalogs (*.json *.csv);;All files (*)"
+        )
+        if path:
+            self.import_catalog(Path(path))
+
+    def import_catalog(self, path: Path) -> None:
+        """Add the tutorials in `path`; a malformed file changes nothing and says why."""
+        from app.tutorial_catalog import import_catalog
+
+        try:
+            added, replaced = import_catalog(self.settings, path)
+        except UsageError as exc:
+            self.problem.setText(str(exc))
+            return
+        self.problem.setText("")
+        self._describe_catalog()
+        self.catalog_state.setText(
+            f"Added {added} tutorials, updated {replaced}. " + self.catalog_state.text()
+        )
 
     def _select_model(self, model: str) -> None:
         index = self.model.findData(model)

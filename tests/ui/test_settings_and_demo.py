@@ -38,6 +38,28 @@ def test_settings_are_saved_validated_and_applied(window, qtbot):
     (config_dir() / "settings.json").unlink()
 
 
+def test_settings_import_tutorials_and_refuse_a_broken_catalog(window, qtbot, tmp_path):
+    dialog = window.show_settings()
+    qtbot.addWidget(dialog)
+    before = int(dialog.catalog_state.text().split()[0])
+    assert before >= 30  # the shipped catalog
+    good = tmp_path / "mine.csv"
+    good.write_text(
+        "title,url,software,tools\n"
+        "Dodge and burn,https://example.com/dodge,Photoshop,Dodge and Burn;Brush Tool\n"
+    )
+    dialog.import_catalog(good)
+    assert dialog.catalog_state.text().startswith("Added 1 tutorials, updated 0.")
+    assert f"{before + 1} tutorials" in dialog.catalog_state.text()
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"title": "x", "url": "ftp://nope"}]')
+    dialog.import_catalog(broken)
+    assert "was not changed" in dialog.problem.text()
+    again = SettingsDialog(window.settings)
+    qtbot.addWidget(again)
+    assert f"{before + 1} tutorials" in again.catalog_state.text()  # kept, on disk
+
+
 @pytest.mark.slow
 def test_start_demo_shows_transcript_and_flagged_chat_within_a_minute(window, qtbot):
     window.actions_by_name["Start demo"].trigger()
