@@ -280,15 +280,21 @@ class TutorialFields:
 
     def __init__(self, catalog: list | None = None) -> None:
         self.catalog = catalog
+        self._recommender = None  # built once, at the first creative stream
 
     def __call__(self, library: Library, recording: RecordingRecord) -> Iterable[list]:
-        from app.tutorial_catalog import recommend_for_text
-        from nlp.tutorials import load_catalog
+        from app.tutorial_catalog import RECORDING_TEXT_CHARS, recommend_for_text
+        from nlp.tutorials import Ontology, Recommender, load_catalog, names_creative_work
 
-        if self.catalog is None:
-            self.catalog = load_catalog()
         text = " ".join(s.text for s in library.segments.for_recording(recording.id))
-        for rank, r in enumerate(recommend_for_text(self.catalog, text), 1):
+        text = text[-RECORDING_TEXT_CHARS:]
+        if self._recommender is None:
+            if not names_creative_work(Ontology.load(), text):
+                return
+            catalog = self.catalog if self.catalog is not None else load_catalog()
+            self._recommender = Recommender(catalog)
+        found = recommend_for_text(self._recommender.catalog, text, recommender=self._recommender)
+        for rank, r in enumerate(found, 1):
             yield [
                 rank,
                 r.tutorial.title,

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from app.config import Settings
 from app.errors import UsageError
-from nlp.tutorials import DEFAULT_CATALOG, CatalogError, Recommendation, Tutorial, load_catalog
+from nlp.tutorials import (
+    DEFAULT_CATALOG,
+    CatalogError,
+    Recommendation,
+    Recommender,
+    Tutorial,
+    load_catalog,
+)
 
 RECORDING_TEXT_CHARS = 20_000  # the recording's last ~3,000 words: what it ended up being about
 
@@ -36,17 +43,20 @@ def active_catalog(settings: Settings) -> list[Tutorial]:
     return list(by_url.values())
 
 
-def recommend_for_text(catalog: list[Tutorial], text: str, k: int = 5) -> list[Recommendation]:
+def recommend_for_text(
+    catalog: list[Tutorial], text: str, k: int = 5, recommender: Recommender | None = None
+) -> list[Recommendation]:
     """Tutorials for a recording's transcript; none unless it is a creative or educational
-    stream (a talk show that says "layer" once should get no Photoshop links)."""
-    from nlp.tutorials import Recommender, names_creative_work
+    stream (a talk show that says "layer" once should get no Photoshop links). Pass a
+    `recommender` built over `catalog` to reuse it across recordings: building one embeds
+    the whole catalog."""
+    from nlp.tutorials import Ontology, names_creative_work
 
     text = text[-RECORDING_TEXT_CHARS:]
-    if not text.strip():
+    ontology = recommender.ontology if recommender else Ontology.load()
+    if not text.strip() or not names_creative_work(ontology, text):
         return []
-    recommender = Recommender(catalog)
-    if not names_creative_work(recommender.ontology, text):
-        return []
+    recommender = recommender or Recommender(catalog, ontology)
     return recommender.recommend(text, k)
 
 
