@@ -126,3 +126,54 @@ def test_cli_recommends_for_a_recording_and_only_for_creative_ones(run_cli, work
     assert result.returncode == 1 and "999" in result.stderr
     result = run_cli("tutorials", "recommend")
     assert result.returncode == 1 and "--recording ID" in result.stderr
+
+
+TALK_RADIO = (
+    "Welcome back to the morning show. The history of this town matters, so text us your "
+    "thoughts. Fill in the form on our website and move fast: the world does not wait. "
+    "Contrast that with the levels of traffic today, and AI is all anyone talks about. "
+    "Stay in this lane, the cut on route nine is closed, and the city council wants to "
+    "resolve the dispute over the budget before the light at Main Street is replaced."
+)
+
+
+def test_everyday_words_do_not_make_a_stream_creative():
+    from nlp.tutorials import Ontology, names_creative_work
+
+    ontology = Ontology.load()
+    assert ontology.mentions(TALK_RADIO)[1]  # tool words are there (they still steer picks)
+    assert not names_creative_work(ontology, TALK_RADIO)
+    news = "A doctored picture, edited in Photoshop, spread online before the election. " * 1
+    assert not names_creative_work(ontology, news + TALK_RADIO)  # one mention is news
+    assert names_creative_work(ontology, PHOTOSHOP_TALK)
+    painting = (
+        "okay chat, new layer, grab the brush tool, lower the opacity a bit, then the "
+        "clone stamp over that edge and a layer mask for the sky"
+    )
+    assert names_creative_work(ontology, painting)  # no program named, its tools are
+
+
+def test_talk_radio_and_tutorials_are_told_apart_on_real_transcripts():
+    import ast
+    from pathlib import Path
+
+    from nlp.tutorials import Ontology, names_creative_work
+
+    shared = Path(__file__).resolve().parents[3] / "shared" / "data"
+    radio = sorted((shared / "wavepulse" / "transcripts").glob("*.json"))
+    tutorials = shared / "pstuts" / "test.json"
+    if not radio or not tutorials.is_file():
+        pytest.skip(f"WavePulse and PsTuts data not found under {shared}")
+    ontology = Ontology.load()
+    creative_radio = 0
+    for path in radio:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        segments = data if isinstance(data, list) else data.get("segments", [])
+        text = " ".join(s.get("text", "") for s in segments)[-20000:]
+        creative_radio += names_creative_work(ontology, text)
+    assert creative_radio == 0, f"{creative_radio} radio shows taken for creative streams"
+    for video in json.loads(tutorials.read_text()):
+        sentences = video["transcripts"]
+        sentences = ast.literal_eval(sentences) if isinstance(sentences, str) else sentences
+        text = " ".join(s["sent"] for s in sentences)[-20000:]
+        assert names_creative_work(ontology, text), video["title"]
