@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -53,13 +54,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings(db=args.db, data_dir=args.data_dir)
     configure_logging(settings.data_dir, args.verbose)
     try:
-        return handler(args, settings)
+        code = handler(args, settings)
+        sys.stdout.flush()  # inside the try: a reader that left early is handled below
+        return code
     except USER_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`... | head`): not an error. Point stdout at nothing so
+        # Python's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:
         log.debug("Unexpected failure", exc_info=True)
         logging.getLogger("streamlens.crash").error("Unexpected failure", exc_info=True)

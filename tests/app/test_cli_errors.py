@@ -72,3 +72,23 @@ def test_no_command_prints_help(run_cli):
     assert result.returncode == 0
     for command in ("record", "transcribe", "recordings", "show", "search", "export"):
         assert command in result.stdout
+
+
+def test_a_reader_that_stops_early_is_not_an_error(workdir):
+    """`python main.py tutorials list | head -1`: the pipe closes before the output ends."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, cli_env
+
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "tutorials", "list"],
+        cwd=ROOT,
+        env=cli_env(workdir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # gone before the first line is written
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert b"Traceback" not in err and b"error" not in err.lower()
