@@ -277,6 +277,56 @@ STOP_WORDS = {
     "well",
     "got",
     "get",
+    "here's",
+    "what's",
+    "who's",
+    "where's",
+    "how's",
+    "last",
+    "next",
+    "first",
+    "couple",
+    "against",
+    "com",
+    "www",
+    "http",
+    "https",
+    "half",
+    "around",
+    "though",
+    "without",
+    "within",
+    "since",
+    "until",
+    "among",
+    "across",
+    "along",
+    "behind",
+    "near",
+    "per",
+    "whether",
+    "either",
+    "neither",
+    "else",
+    "enough",
+    "almost",
+    "already",
+    "always",
+    "never",
+    "often",
+    "sometimes",
+    "together",
+    "away",
+    "ago",
+    "less",
+    "least",
+    "quite",
+    "rather",
+    "whole",
+    "able",
+    "okay",
+    "yes",
+    "yeah",
 } | FILLERS
 
 
@@ -307,21 +357,29 @@ def _clause_terms(text: str, max_len: int) -> list[str]:
     words = tokens(text)
     terms = []
     for i, first in enumerate(words):
-        if first in STOP_WORDS or len(first) < 3 or first.isdigit():
+        if _is_stop(first) or len(first) < 3 or first.isdigit():
             continue
         for n in range(1, max_len + 1):
             if i + n > len(words):
                 break
             last = words[i + n - 1]
-            if n > 1 and (last in STOP_WORDS or len(last) < 3 or last.isdigit()):
+            if n > 1 and (_is_stop(last) or len(last) < 3 or last.isdigit()):
                 continue
-            if any(w in STOP_WORDS and w not in JOINERS for w in words[i + 1 : i + n - 1]):
+            if any(_is_stop(w) and w not in JOINERS for w in words[i + 1 : i + n - 1]):
                 continue
             phrase = " ".join(words[i : i + n])
             if phrase in FILLER_PHRASES or any(w in FILLERS for w in words[i : i + n]):
                 continue
             terms.append(phrase)
     return terms
+
+
+_CONTRACTION = ("n't", "'ve", "'ll", "'re", "'m", "'d")
+
+
+def _is_stop(word: str) -> bool:
+    """Stop words, and every contraction ("couldn't", "they've") whether listed or not."""
+    return word in STOP_WORDS or word.endswith(_CONTRACTION)
 
 
 def idf_table(documents: Iterable[Iterable[str]]) -> tuple[dict[str, float], int]:

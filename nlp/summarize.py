@@ -24,6 +24,9 @@ LEAD_SCALE = 10.0  # the bonus halves about every this many utterances
 DUPLICATE = 0.85  # an utterance this similar to one already picked is never picked
 MAX_CANDIDATES = 40  # per clip, evenly spread in time: bounds the embedding cost
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_CLOSED = re.compile(r"[.!?…][\"'”’)\]]*$")  # a sentence that ends here
+MERGE_GAP_S = 2.0
+MAX_SENTENCE_WORDS = 80
 
 
 @dataclass(frozen=True)
@@ -41,18 +44,44 @@ class ClipSummary:
 
 
 def utterances_from_segments(segments: Sequence[tuple[float, float, str]]) -> list[Utterance]:
-    """Sentences of each segment, timed by their share of the segment's words."""
+    """Sentences, timed by their share of their segments' words.
+
+    A sentence a segment leaves open (no final mark) continues into the next segment —
+    subtitle-style transcripts cut sentences anywhere — unless a pause of more than
+    `MERGE_GAP_S` comes first or it would pass `MAX_SENTENCE_WORDS`.
+    """
     out: list[Utterance] = []
+    pending: Utterance | None = None
     for start, end, text in segments:
-        sentences = [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
-        total = sum(len(s.split()) for s in sentences) or 1
-        position = 0
-        for sentence in sentences:
-            words = len(sentence.split())
-            s0 = start + (end - start) * position / total
-            position += words
-            s1 = start + (end - start) * position / total
-            out.append(Utterance(round(s0, 2), round(s1, 2), sentence))
+        if pending is not None and start - pending.end_s > MERGE_GAP_S:
+            out.append(pending)
+            pending = None
+        for piece in _timed_sentences(start, end, text):
+            if pending is not None:
+                if len(pending.text.split()) + len(piece.text.split()) <= MAX_SENTENCE_WORDS:
+                    piece = Utterance(pending.start_s, piece.end_s, f"{pending.text} {piece.text}")
+                else:
+                    out.append(pending)
+                pending = None
+            if _CLOSED.search(piece.text):
+                out.append(piece)
+            else:
+                pending = piece
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
+def _timed_sentences(start: float, end: float, text: str) -> list[Utterance]:
+    """The sentences of one segment, timed by their share of its words."""
+    sentences = [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+    total = sum(len(s.split()) for s in sentences) or 1
+    out, position = [], 0
+    for sentence in sentences:
+        s0 = start + (end - start) * position / total
+        position += len(sentence.split())
+        s1 = start + (end - start) * position / total
+        out.append(Utterance(round(s0, 2), round(s1, 2), sentence))
     return out
 
 

@@ -25,6 +25,9 @@ def test_candidates_are_content_phrases_without_fillers():
     terms = candidate_terms("paint from the bottom to lighter tones; the secretary of state spoke")
     assert "secretary of state" in terms and "bottom" in terms and "lighter tones" in terms
     assert "bottom to lighter" not in terms  # a stretch of a sentence, not a term
+    terms = candidate_terms("we couldn't visit example.com, here's the last couple of polls")
+    assert not {"couldn't", "com", "here's", "last", "couple"} & set(terms)
+    assert "polls" in terms
 
 
 def test_window_keywords_find_each_windows_topic():

@@ -60,3 +60,25 @@ def test_segments_split_into_timed_sentences_and_clip_sizes():
     assert a.start_s == 10.0 and b.end_s == 20.0 and a.end_s == pytest.approx(14.0)
     assert [len(c) for c in clips(programme(7))] == [60, 24]
     assert (how_many(2), how_many(10), how_many(60), how_many(500)) == (2, 3, 5, 5)
+
+
+def test_sentences_continue_across_segment_cuts_but_not_across_pauses():
+    utterances = utterances_from_segments(
+        [
+            (0.0, 2.0, "of his two top"),  # the recording starts mid-sentence
+            (2.0, 4.0, "signal callers. He said the"),
+            (4.0, 6.0, "game was over."),
+            (9.0, 10.0, "after a long pause"),  # 3 s later: a new utterance
+            (10.0, 11.0, "Goodbye."),
+        ]
+    )
+    assert [u.text for u in utterances] == [
+        "of his two top signal callers.",
+        "He said the game was over.",
+        "after a long pause Goodbye.",
+    ]
+    assert (utterances[0].start_s, utterances[0].end_s) == (0.0, 2.8)  # 2 of 5 words
+    assert (utterances[1].start_s, utterances[1].end_s) == (2.8, 6.0)
+    assert utterances[2].start_s == 9.0
+    unpunctuated = utterances_from_segments([(i * 2.0, i * 2 + 2, "word " * 30) for i in range(5)])
+    assert max(len(u.text.split()) for u in unpunctuated) <= 80  # never one endless sentence
