@@ -14,6 +14,26 @@ def open_library(workdir: Path) -> Library:
     return Library(f"sqlite:///{workdir / 'library.db'}")
 
 
+def add_week_with_a_new_story(library: Library) -> None:
+    """Eight daily radio recordings (1–8 July 2024, ids 1–8) about the council's budget;
+    from the 6th a bridge collapse is news too: a trend, for the trends tests."""
+    from datetime import datetime
+
+    background = "the council discussed the budget for parks and roads. "
+    for day in range(1, 9):
+        rid = library.recordings.create(
+            url=f"http://radio/{day}",
+            mode="import",
+            title=f"Day {day}",
+            started_at=datetime(2024, 7, day, 8),
+        ).id
+        story = "the bridge collapse closed the river crossing. " if day >= 6 else ""
+        for i in range(4):
+            library.segments.save(
+                rid, start_s=i * 100.0, end_s=i * 100 + 90, text=background + story
+            )
+
+
 def transcript(library: Library, recording_id: int) -> str:
     return " ".join(s.text for s in library.segments.for_recording(recording_id))
 

@@ -88,22 +88,10 @@ def test_import_summarises_and_restores_missing_punctuation(run_cli, workdir, tm
 
 
 def test_keywords_and_trends_commands(run_cli, workdir):
-    from datetime import datetime
+    from tests.app.helpers import add_week_with_a_new_story
 
     library = open_library(workdir)
-    background = "the council discussed the budget for parks and roads. "
-    for day in range(1, 9):
-        rid = library.recordings.create(
-            url=f"http://radio/{day}",
-            mode="import",
-            title=f"Day {day}",
-            started_at=datetime(2024, 7, day, 8),
-        ).id
-        story = "the bridge collapse closed the river crossing. " if day >= 6 else ""
-        for i in range(4):
-            library.segments.save(
-                rid, start_s=i * 100.0, end_s=i * 100 + 90, text=background + story
-            )
+    add_week_with_a_new_story(library)
     result = run_cli("trends", "--since", "2024-07-06")
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[1]

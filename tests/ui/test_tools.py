@@ -141,21 +141,10 @@ def test_a_schedule_records_while_the_window_is_open(window, qtbot, hls_stream):
 
 
 def test_trends_tab_finds_the_new_story_and_opens_its_moment(window, qtbot):
+    from tests.app.helpers import add_week_with_a_new_story
     from ui.recording_view import RecordingView
 
-    background = "the council discussed the budget for parks and roads. "
-    for day in range(1, 9):
-        rid = window.library.recordings.create(
-            url=f"http://radio/{day}",
-            mode="import",
-            title=f"Day {day}",
-            started_at=datetime(2024, 7, day, 8),
-        ).id
-        story = "the bridge collapse closed the river crossing. " if day >= 6 else ""
-        for i in range(4):
-            window.library.segments.save(
-                rid, start_s=i * 100.0, end_s=i * 100 + 90, text=background + story
-            )
+    add_week_with_a_new_story(window.library)
     window.library.entities.replace(
         7,
         [
