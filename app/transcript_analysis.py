@@ -79,9 +79,10 @@ def summarize_recording(
     library: Library, recording_id: int, summarizer=None, clip_s: float | None = None
 ) -> int:
     """Summaries of every clip and of the whole recording; returns how many clips."""
+    from app.keywords import library_idf
     from nlp.summarize import CLIP_S, Summarizer, utterances_from_segments
 
-    summarizer = summarizer or Summarizer()
+    summarizer = summarizer or Summarizer(idf=library_idf(library))
     recording = library.recordings.get(recording_id)
     segments = library.segments.for_recording(recording_id)
     utterances = utterances_from_segments([(s.start_s, s.end_s, s.text) for s in segments])
@@ -173,11 +174,13 @@ class ClipSummaries:
                 for s in self.library.segments.for_recording(self.recording_id)
                 if start <= s.start_s < end
             ]
-            summarizer = Summarizer()
+            from app.keywords import library_idf
+
+            summarizer = Summarizer(idf=library_idf(self.library))
             for clip in clips(utterances_from_segments(segments), self.clip_s):
-                summary = summarizer.summarize_clip(clip, self.title)
-                sentences = [(u.start_s, u.end_s, u.text) for u in summary.picks]
                 clip_start = (clip[0].start_s // self.clip_s) * self.clip_s
+                summary = summarizer.summarize_clip(clip, self.title, first=clip_start == 0)
+                sentences = [(u.start_s, u.end_s, u.text) for u in summary.picks]
                 clip_end = clip_start + self.clip_s
                 self.library.summaries.save_clip(self.recording_id, clip_start, clip_end, sentences)
                 self.bus.publish(

@@ -57,6 +57,14 @@ def load(path: Path) -> list[dict]:
     return videos
 
 
+def library_idf_of(videos: list[dict]) -> tuple[dict[str, float], int]:
+    """IDF over these videos' transcripts, each one document: what the app computes over the
+    user's library (`app.keywords.library_idf`). Built from PsTuts *train* only."""
+    from nlp.keywords import candidate_terms, idf_table
+
+    return idf_table(candidate_terms(" ".join(s["sent"] for s in v["sentences"])) for v in videos)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -66,7 +74,7 @@ def main() -> int:
         return 2
     videos = load(args.data / "test.json")
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
-    summarizer = Summarizer()
+    summarizer = Summarizer(idf=library_idf_of(load(args.data / "train.json")))
     systems = {"lead-3": [], "LexRank (sumy)": [], "ours, no title": [], "ours, with title": []}
     started = time.perf_counter()
     for video in videos:

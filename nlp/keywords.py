@@ -357,15 +357,15 @@ def _clause_terms(text: str, max_len: int) -> list[str]:
     words = tokens(text)
     terms = []
     for i, first in enumerate(words):
-        if _is_stop(first) or len(first) < 3 or first.isdigit():
+        if is_stop_word(first) or len(first) < 3 or first.isdigit():
             continue
         for n in range(1, max_len + 1):
             if i + n > len(words):
                 break
             last = words[i + n - 1]
-            if n > 1 and (_is_stop(last) or len(last) < 3 or last.isdigit()):
+            if n > 1 and (is_stop_word(last) or len(last) < 3 or last.isdigit()):
                 continue
-            if any(_is_stop(w) and w not in JOINERS for w in words[i + 1 : i + n - 1]):
+            if any(is_stop_word(w) and w not in JOINERS for w in words[i + 1 : i + n - 1]):
                 continue
             phrase = " ".join(words[i : i + n])
             if phrase in FILLER_PHRASES or any(w in FILLERS for w in words[i : i + n]):
@@ -377,7 +377,7 @@ def _clause_terms(text: str, max_len: int) -> list[str]:
 _CONTRACTION = ("n't", "'ve", "'ll", "'re", "'m", "'d")
 
 
-def _is_stop(word: str) -> bool:
+def is_stop_word(word: str) -> bool:
     """Stop words, and every contraction ("couldn't", "they've") whether listed or not."""
     return word in STOP_WORDS or word.endswith(_CONTRACTION)
 

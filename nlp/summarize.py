@@ -3,27 +3,35 @@ and a summary of the whole recording built from the clip summaries.
 
 Every summary sentence is something that was said, with its time. Utterances shorter than
 five words are dropped (greetings, fillers). Salience is a sentence embedding's similarity
-to the clip's centroid (what the clip is mostly about) and, when the recording has a title,
-to the title; maximal marginal relevance keeps the picks from repeating each other.
+to the clip's centroid (what the clip is mostly about), to the title when the title says
+something ("Painting a mountain lake", not "KSRM 2024-07-11 02:19"), a small bonus for
+early sentences and one for specific words (their IDF over the library: "Great to be on
+your show" says less than "the canvassing board certified the ballots"); maximal marginal
+relevance keeps the picks from repeating each other.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from nlp.keywords import FILLERS, is_stop_word, tokens
+
 CLIP_S = 300.0
 MIN_WORDS = 5
 MMR_LAMBDA = 0.7
 TITLE_WEIGHT = 1.0  # chosen on PsTuts train+dev (scripts/tune_summaries.py)
-LEAD_WEIGHT = 0.2  # bonus for early utterances (what is said first often frames the rest)
+LEAD_WEIGHT = 0.4  # bonus for early utterances (what is said first often frames the rest)
+INFO_WEIGHT = 0.1  # bonus for specific words (mean IDF, scaled to the clip's most specific)
 LEAD_SCALE = 10.0  # the bonus halves about every this many utterances
 DUPLICATE = 0.85  # an utterance this similar to one already picked is never picked
 MAX_CANDIDATES = 40  # per clip, evenly spread in time: bounds the embedding cost
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_TITLE_WORD = re.compile(r"[A-Za-z]{4,}")
 _CLOSED = re.compile(r"[.!?…][\"'”’)\]]*$")  # a sentence that ends here
 MERGE_GAP_S = 2.0
 MAX_SENTENCE_WORDS = 80
@@ -93,16 +101,31 @@ def clips(utterances: Sequence[Utterance], clip_s: float = CLIP_S) -> list[list[
     return [groups[k] for k in sorted(groups)]
 
 
+def says_something(title: str | None) -> bool:
+    """Whether a title names a topic: a word of four letters or more that is not a code
+    in capitals (a station's call sign) — not "KSRM 2024-07-11 02:19" or "Day 8"."""
+    return bool(title) and any(not w.isupper() for w in _TITLE_WORD.findall(title))
+
+
 def how_many(count: int) -> int:
     """3–5 picks per clip, more for busier clips; never more than there are."""
     return min(count, max(3, min(5, round(count / 12))))
 
 
-def mmr(vectors: np.ndarray, salience: np.ndarray, k: int, lam: float = MMR_LAMBDA) -> list[int]:
+def mmr(
+    vectors: np.ndarray,
+    salience: np.ndarray,
+    k: int,
+    lam: float = MMR_LAMBDA,
+    groups: Sequence[int] | None = None,
+    per_group: int = 0,
+) -> list[int]:
     """Maximal marginal relevance; near-duplicates of a pick (streams repeat themselves)
-    are dropped outright."""
+    are dropped outright. With `groups` and `per_group`, no group gives more picks than
+    that (the whole recording's summary takes from across its clips)."""
     chosen: list[int] = []
     candidates = list(range(len(vectors)))
+    taken: dict[int, int] = {}
     while candidates and len(chosen) < k:
         if chosen:
             redundancy = (vectors[candidates] @ vectors[chosen].T).max(axis=1)
@@ -113,6 +136,9 @@ def mmr(vectors: np.ndarray, salience: np.ndarray, k: int, lam: float = MMR_LAMB
         chosen.append(best)
         similar = vectors[candidates] @ vectors[best]
         candidates = [c for c, sim in zip(candidates, similar, strict=True) if sim < DUPLICATE]
+        if groups is not None and per_group:
+            taken[groups[best]] = taken.get(groups[best], 0) + 1
+            candidates = [c for c in candidates if taken.get(groups[c], 0) < per_group]
     return chosen
 
 
@@ -123,8 +149,12 @@ class Summarizer:
         *,
         title_weight: float = TITLE_WEIGHT,
         lead_weight: float = LEAD_WEIGHT,
+        info_weight: float = INFO_WEIGHT,
         lam: float = MMR_LAMBDA,
+        idf: tuple[dict[str, float], int] | None = None,
     ) -> None:
+        """`idf`: (IDF per word, documents) over the user's library (`app.keywords.
+        library_idf`); without it, or with fewer than two documents, no word bonus."""
         if encoder is None:
             from nlp.embeddings import load_sentence_encoder
 
@@ -132,36 +162,75 @@ class Summarizer:
         self.encoder = encoder
         self.title_weight = title_weight
         self.lead_weight = lead_weight
+        self.info_weight = info_weight
         self.lam = lam
+        self.idf = idf
 
-    def salience(self, vectors: np.ndarray, title_vector: np.ndarray | None) -> np.ndarray:
+    def salience(
+        self,
+        vectors: np.ndarray,
+        title_vector: np.ndarray | None,
+        specificity: np.ndarray | None = None,
+        lead: bool = True,
+    ) -> np.ndarray:
         centroid = vectors.mean(axis=0)
         centroid /= np.linalg.norm(centroid) + 1e-12
         score = vectors @ centroid
         if title_vector is not None:
             score = score + self.title_weight * (vectors @ title_vector)
-        if self.lead_weight:
+        if lead and self.lead_weight:
             score = score + self.lead_weight * np.exp2(-np.arange(len(vectors)) / LEAD_SCALE)
+        if specificity is not None and self.info_weight:
+            score = score + self.info_weight * specificity
         return score
 
+    def specificity(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Mean IDF of each text's content words, scaled so the most specific is 1."""
+        if not self.idf or self.idf[1] < 2:
+            return None
+        table, documents = self.idf
+        unseen = math.log(1 + documents) + 1.0  # a word no recording used yet
+        means = []
+        for text in texts:
+            words = [w for w in tokens(text) if len(w) >= 3 and not is_stop_word(w)]
+            words = [w for w in words if w not in FILLERS]
+            means.append(sum(table.get(w, unseen) for w in words) / len(words) if words else 0.0)
+        values = np.array(means)
+        return values / (values.max() + 1e-9)
+
     def pick(
-        self, utterances: Sequence[Utterance], k: int, title: str | None = None
+        self,
+        utterances: Sequence[Utterance],
+        k: int,
+        title: str | None = None,
+        lead: bool = True,
+        groups: Sequence[int] | None = None,
+        per_group: int = 0,
     ) -> list[Utterance]:
-        """The `k` most salient, least redundant utterances, in time order."""
-        kept = [u for u in utterances if len(u.text.split()) >= MIN_WORDS]
+        """The `k` most salient, least redundant utterances, in time order. `lead`: the
+        utterances open the recording, so the first ones get a bonus (what is said first
+        frames the rest; a clip cut out of the middle has no such opening)."""
+        keep = [i for i, u in enumerate(utterances) if len(u.text.split()) >= MIN_WORDS]
+        kept = [utterances[i] for i in keep]
         if not kept:
             return []
         vectors = self.encoder.encode([u.text for u in kept])
-        title_vector = self.encoder.encode([title])[0] if title else None
-        chosen = mmr(vectors, self.salience(vectors, title_vector), k, self.lam)
+        title_vector = self.encoder.encode([title])[0] if says_something(title) else None
+        specificity = self.specificity([u.text for u in kept])
+        salience = self.salience(vectors, title_vector, specificity, lead)
+        kept_groups = [groups[i] for i in keep] if groups is not None else None
+        chosen = mmr(vectors, salience, k, self.lam, kept_groups, per_group)
         return sorted((kept[i] for i in chosen), key=lambda u: u.start_s)
 
-    def summarize_clip(self, clip: Sequence[Utterance], title: str | None = None) -> ClipSummary:
+    def summarize_clip(
+        self, clip: Sequence[Utterance], title: str | None = None, first: bool = True
+    ) -> ClipSummary:
+        """`first`: the clip opens the recording (its first sentences get the lead bonus)."""
         kept = [u for u in clip if len(u.text.split()) >= MIN_WORDS]
         if len(kept) > MAX_CANDIDATES:
             step = len(kept) / MAX_CANDIDATES
             kept = [kept[int(i * step)] for i in range(MAX_CANDIDATES)]
-        picks = self.pick(kept, how_many(len(kept)), title)
+        picks = self.pick(kept, how_many(len(kept)), title, lead=first)
         return ClipSummary(clip[0].start_s, clip[-1].end_s, picks)
 
     def summarize(
@@ -171,7 +240,16 @@ class Summarizer:
         overall: int = 5,
         clip_s: float = CLIP_S,
     ) -> tuple[list[ClipSummary], list[Utterance]]:
-        """Clip summaries, and the recording's summary chosen among the clips' picks."""
-        clip_summaries = [self.summarize_clip(c, title) for c in clips(utterances, clip_s)]
+        """Clip summaries, and the recording's summary chosen among the clips' picks: no
+        lead bonus there (it would crowd the summary into the start), and no clip gives
+        more than its share (one each, when there are as many clips as picks)."""
+        clip_summaries = [
+            self.summarize_clip(c, title, first=i == 0)
+            for i, c in enumerate(clips(utterances, clip_s))
+        ]
         pool = [u for c in clip_summaries for u in c.picks]
-        return clip_summaries, self.pick(pool, min(overall, len(pool)), title)
+        clip_of = [i for i, c in enumerate(clip_summaries) for _u in c.picks]
+        per_clip = math.ceil(overall / max(1, len(clip_summaries)))  # spread across the stream
+        return clip_summaries, self.pick(
+            pool, min(overall, len(pool)), title, lead=False, groups=clip_of, per_group=per_clip
+        )

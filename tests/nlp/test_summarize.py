@@ -82,3 +82,44 @@ def test_sentences_continue_across_segment_cuts_but_not_across_pauses():
     assert utterances[2].start_s == 9.0
     unpunctuated = utterances_from_segments([(i * 2.0, i * 2 + 2, "word " * 30) for i in range(5)])
     assert max(len(u.text.split()) for u in unpunctuated) <= 80  # never one endless sentence
+
+
+def test_the_whole_recording_summary_is_not_crowded_into_its_start(summarizer):
+    # Three 5-minute clips, each about one story: the overall summary tells all three.
+    utterances = [
+        Utterance(clip * 300.0 + i * 20, clip * 300.0 + i * 20 + 15, f"{TOPICS[clip]}, part {i}")
+        for clip in range(3)
+        for i in range(12)
+    ]
+    clip_summaries, overall = summarizer.summarize(utterances, overall=3)
+    assert len(clip_summaries) == 3
+    assert sorted(int(u.start_s // 300) for u in overall) == [0, 1, 2]
+
+
+def test_a_group_cap_spreads_the_picks():
+    import numpy as np
+
+    from nlp.summarize import mmr
+
+    vectors = np.eye(4, dtype=np.float32)  # four different sentences
+    salience = np.array([0.9, 0.8, 0.7, 0.1])  # the first clip's three are all strong
+    assert mmr(vectors, salience, 2) == [0, 1]
+    assert mmr(vectors, salience, 2, groups=[0, 0, 0, 1], per_group=1) == [0, 3]
+
+
+def test_specific_sentences_win_over_small_talk_and_codes_are_no_title():
+    from nlp.summarize import says_something
+
+    words = {"canvassing": 4.0, "board": 2.5, "certified": 3.5, "ballots": 3.0, "show": 1.1}
+    idf = (words, 40)  # "show" is in most recordings of this library
+    plain = Summarizer(info_weight=0.0, lead_weight=0.0)
+    informed = Summarizer(info_weight=1.0, lead_weight=0.0, idf=idf)
+    utterances = [
+        Utterance(0, 5, "It is great to be on your show again today."),
+        Utterance(5, 10, "The canvassing board certified the ballots this morning."),
+        Utterance(10, 15, "It is really great to be back on the show with you."),
+    ]
+    [pick] = informed.pick(utterances, 1)
+    assert pick.text.startswith("The canvassing board")
+    assert plain.specificity([u.text for u in utterances]) is None  # no library, no bonus
+    assert not says_something("KSRM 2024-07-11 02:19") and says_something("Painting a lake")
