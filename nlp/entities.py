@@ -69,13 +69,23 @@ def _clean(text: str) -> str:
 
 def count_mentions(found: Iterable[Mention]) -> list[tuple[str, str, int, float]]:
     """(name, kind, mentions, first time) per entity, most mentioned first. Names are
-    merged case-insensitively; the most frequent spelling and kind are kept."""
+    merged case-insensitively; the most frequent spelling and kind are kept. A person named
+    by one word ("Biden", "Caroline") joins the one full name it is the first or last word
+    of ("Joe Biden", "Caroline Sunshine"); with two candidates ("Joe Biden", "Joe Rogan")
+    it stays on its own."""
     groups: dict[str, list[Mention]] = {}
     for m in found:
         groups.setdefault(m.text.lower(), []).append(m)
+    kinds = {k: Counter(m.kind for m in items).most_common(1)[0][0] for k, items in groups.items()}
+    full_names = [k for k in groups if kinds[k] == "person" and len(k.split()) > 1]
+    for key in [k for k in groups if kinds[k] == "person" and len(k.split()) == 1]:
+        owners = [f for f in full_names if key in (f.split()[0], f.split()[-1])]
+        if len(owners) == 1:
+            groups[owners[0]] += groups.pop(key)
     rows = []
-    for items in groups.values():
-        name = Counter(m.text for m in items).most_common(1)[0][0]
+    for key, items in groups.items():
+        full = [m.text for m in items if m.text.lower() == key]  # the full name's spelling
+        name = Counter(full or [m.text for m in items]).most_common(1)[0][0]
         kind = Counter(m.kind for m in items).most_common(1)[0][0]
         rows.append((name, kind, len(items), min(m.start_s for m in items)))
     rows.sort(key=lambda r: (-r[2], r[3]))

@@ -30,3 +30,24 @@ def test_counts_merge_case_and_keep_first_time():
         ]
     )
     assert rows[0] == ("Paris", "place", 3, 2.0) and rows[1] == ("Ann", "person", 1, 1.0)
+
+
+def test_a_surname_or_first_name_alone_joins_the_one_full_name():
+    rows = count_mentions(
+        [
+            Mention("Joe Biden", "person", 10.0),
+            Mention("Biden", "person", 3.0),
+            Mention("Biden", "person", 20.0),
+            Mention("Caroline Sunshine", "person", 40.0),
+            Mention("Caroline", "person", 50.0),
+            Mention("Joe", "person", 60.0),  # Joe Biden or Joe Rogan: stays alone
+            Mention("Joe Rogan", "person", 70.0),
+            Mention("Paris", "place", 1.0),
+            Mention("Paris Hilton", "person", 80.0),  # a place is no first name
+        ]
+    )
+    by_name = {name: (count, first) for name, _kind, count, first in rows}
+    assert by_name["Joe Biden"] == (3, 3.0) and "Biden" not in by_name
+    assert by_name["Caroline Sunshine"] == (2, 40.0)
+    assert by_name["Joe"] == (1, 60.0) and by_name["Joe Rogan"] == (1, 70.0)
+    assert by_name["Paris"] == (1, 1.0) and by_name["Paris Hilton"] == (1, 80.0)
