@@ -124,7 +124,13 @@ def trends(
             for h in library.search.search(f'"{burst.term}"', limit=200)
             if h.recording_id in recent_ids
         ]
-        moments = [(h.recording_id, recent_ids[h.recording_id], h.start_s) for h in hits[:5]]
+        first_hits = {}  # one moment per recording: how widely it was said, not how often
+        for h in hits:
+            first_hits.setdefault(h.recording_id, h)
+        moments = [
+            (h.recording_id, recent_ids[h.recording_id], h.start_s)
+            for h in list(first_hits.values())[:5]
+        ]
         found.append(Trend(burst, moments))
     return found
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -66,9 +67,12 @@ class TrendsView(QWidget):
         self.summary.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Term / moment", "Recent recordings", "Before", "z"])
-        self.tree.setColumnWidth(0, 360)
+        self.tree.setColumnWidth(0, 420)
+        for column in (1, 2, 3):
+            self.tree.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemDoubleClicked.connect(self._open)
 
+        who_label = QLabel("<b>Who is mentioned where</b> — people, places, organisations, events")
         self.who = QLineEdit()
         self.who.setPlaceholderText("Who or what is mentioned where? A name, e.g. Flagler County")
         self.who.returnPressed.connect(self.find_mentions)
@@ -82,6 +86,7 @@ class TrendsView(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.summary)
         layout.addWidget(self.tree, 3)
+        layout.addWidget(who_label)
         layout.addWidget(self.who)
         layout.addWidget(self.mentions, 1)
 
@@ -118,7 +123,8 @@ class TrendsView(QWidget):
                 child.setData(0, MOMENT, (rid, seconds))
                 item.addChild(child)
             self.tree.addTopLevelItem(item)
-        self.tree.expandToDepth(0)
+        self.tree.topLevelItem(0).setExpanded(True)  # the strongest trend's moments; the
+        # others open with a click, so the whole list stays in view
 
     # --- mentions -------------------------------------------------------------------------
 
