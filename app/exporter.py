@@ -282,18 +282,19 @@ class TutorialFields:
         self.catalog = catalog
         self._recommender = None  # built once, at the first creative stream
 
-    def __call__(self, library: Library, recording: RecordingRecord) -> Iterable[list]:
-        from app.tutorial_catalog import RECORDING_TEXT_CHARS, recommend_for_text
-        from nlp.tutorials import Ontology, Recommender, load_catalog, names_creative_work
+    def _get_recommender(self):
+        from nlp.tutorials import Recommender, load_catalog
 
-        text = " ".join(s.text for s in library.segments.for_recording(recording.id))
-        text = text[-RECORDING_TEXT_CHARS:]
         if self._recommender is None:
-            if not names_creative_work(Ontology.load(), text):
-                return
             catalog = self.catalog if self.catalog is not None else load_catalog()
             self._recommender = Recommender(catalog)
-        found = recommend_for_text(self._recommender.catalog, text, recommender=self._recommender)
+        return self._recommender
+
+    def __call__(self, library: Library, recording: RecordingRecord) -> Iterable[list]:
+        from app.tutorial_catalog import recommend_with
+
+        text = " ".join(s.text for s in library.segments.for_recording(recording.id))
+        found = recommend_with(self._get_recommender, text)
         for rank, r in enumerate(found, 1):
             yield [
                 rank,

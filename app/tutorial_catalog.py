@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -43,21 +45,41 @@ def active_catalog(settings: Settings) -> list[Tutorial]:
     return list(by_url.values())
 
 
+_RECOMMENDER: dict[tuple, Recommender] = {}
+_RECOMMENDER_LOCK = threading.Lock()
+
+
+def active_recommender(settings: Settings) -> Recommender:
+    """A recommender over the active catalog, built once (it embeds every tutorial) and
+    rebuilt only when the user's catalog file changes."""
+    path = user_catalog_path(settings)
+    key = (str(path), path.stat().st_mtime_ns if path.exists() else None)
+    with _RECOMMENDER_LOCK:
+        if key not in _RECOMMENDER:
+            _RECOMMENDER.clear()
+            _RECOMMENDER[key] = Recommender(active_catalog(settings))
+        return _RECOMMENDER[key]
+
+
 def recommend_for_text(
     catalog: list[Tutorial], text: str, k: int = 5, recommender: Recommender | None = None
 ) -> list[Recommendation]:
     """Tutorials for a recording's transcript; none unless it is a creative or educational
-    stream (a talk show that says "layer" once should get no Photoshop links). Pass a
-    `recommender` built over `catalog` to reuse it across recordings: building one embeds
-    the whole catalog."""
+    stream (a talk show that says "layer" once should get no Photoshop links)."""
+    return recommend_with(lambda: recommender or Recommender(catalog), text, k)
+
+
+def recommend_with(
+    get_recommender: Callable[[], Recommender], text: str, k: int = 5
+) -> list[Recommendation]:
+    """Like `recommend_for_text`, asking for the recommender only once the text turns out
+    to be a creative stream's: building one embeds the whole catalog."""
     from nlp.tutorials import Ontology, names_creative_work
 
     text = text[-RECORDING_TEXT_CHARS:]
-    ontology = recommender.ontology if recommender else Ontology.load()
-    if not text.strip() or not names_creative_work(ontology, text):
+    if not text.strip() or not names_creative_work(Ontology.load(), text):
         return []
-    recommender = recommender or Recommender(catalog, ontology)
-    return recommender.recommend(text, k)
+    return get_recommender().recommend(text, k)
 
 
 def import_catalog(settings: Settings, source: Path) -> tuple[int, int]:

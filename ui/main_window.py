@@ -392,10 +392,10 @@ class MainWindow(QMainWindow):
     def _tutorials_for(self, segments) -> list:
         """Tutorials for what the recording is about (off the GUI thread; none on failure)."""
         try:
-            from app.tutorial_catalog import active_catalog, recommend_for_text
+            from app.tutorial_catalog import active_recommender, recommend_with
 
             text = " ".join(s.text for s in segments)
-            return recommend_for_text(active_catalog(self.settings), text)
+            return recommend_with(lambda: active_recommender(self.settings), text)
         except Exception:
             log.exception("Tutorial recommendations failed")
             return []
