@@ -12,7 +12,15 @@ from datetime import datetime
 
 from app.errors import UsageError
 from app.timefmt import naive_utc
-from nlp.keywords import WINDOW_S, Burst, bursts, candidate_terms, idf_table, window_keywords
+from nlp.keywords import (
+    WINDOW_S,
+    Burst,
+    bursts,
+    candidate_terms,
+    idf_table,
+    merge_rebroadcasts,
+    window_keywords,
+)
 from storage import Library
 
 _IDF_CACHE: dict[str, tuple[int, dict[str, float], int]] = {}
@@ -100,7 +108,8 @@ def default_trend_start(library: Library) -> datetime:
 def trends(
     library: Library, since: datetime, until: datetime | None = None, top: int = 15
 ) -> list[Trend]:
-    """Terms bursting in recordings started in [since, until) against all earlier ones.
+    """Terms bursting in recordings started in [since, until) against all earlier ones; a
+    simulcast, rerun or syndicated show counts once (`merge_rebroadcasts`).
 
     `since` and `until` may be aware (any zone) or naive UTC, as stored.
     """
@@ -118,6 +127,7 @@ def trends(
         else:
             baseline_docs.append(terms)
     found = []
+    recent_docs, baseline_docs = merge_rebroadcasts(recent_docs), merge_rebroadcasts(baseline_docs)
     for burst in bursts(recent_docs, baseline_docs, top=top):
         hits = [
             h

@@ -10,6 +10,7 @@ and phrases of up to three words that neither start nor end with a stop word; fi
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -471,6 +472,36 @@ class Burst:
     recent: int  # recent documents (recordings) that mention it
     baseline: int  # earlier documents that mention it
     score: float  # how far its recent share stands above its earlier share (z-like)
+
+
+REBROADCAST_JACCARD = 0.25  # unrelated radio shows share ~8 % of their terms; simulcasts ≥ 50 %
+
+
+def merge_rebroadcasts(
+    documents: Sequence[set[str]], threshold: float = REBROADCAST_JACCARD
+) -> list[set[str]]:
+    """Documents that share much of their terms (a simulcast on several stations, a rerun,
+    one syndicated show) merged into one, so a term counts once per broadcast.
+
+    On the 100 WavePulse shows the median pair shares 8 % of its terms and the 99th
+    percentile 50 %; byte-identical simulcasts share 100 %.
+    """
+    parent = list(range(len(documents)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in itertools.combinations(range(len(documents)), 2):
+        a, b = documents[i], documents[j]
+        if a and b and len(a & b) / len(a | b) >= threshold:
+            parent[root(i)] = root(j)
+    merged: dict[int, set[str]] = {}
+    for i, terms in enumerate(documents):
+        merged.setdefault(root(i), set()).update(terms)
+    return list(merged.values())
 
 
 def bursts(

@@ -112,8 +112,8 @@ class TrendsView(QWidget):
             self.summary.setText(f"Since {when}, nothing rises clearly above its baseline.")
             return
         self.summary.setText(
-            f"{len(found)} trends since {when}, against everything before. "
-            "Double-click a moment to open it."
+            f"{len(found)} trends since {when}, against everything before (a simulcast, "
+            "rerun or syndicated show counts once). Double-click a moment to open it."
         )
         for trend in found:
             b = trend.burst

@@ -63,9 +63,8 @@ def cmd_trends(args, settings: Settings) -> int:
     since = parse_when(args.since) if args.since else default_trend_start(library)
     until = parse_when(args.until, end_of_day=True) if args.until else None
     found = trends(library, since, until, args.top)
-    print(
-        f"Trends since {args.since or f'{since:%Y-%m-%d %H:%M} UTC'} (against everything before):"
-    )
+    when = args.since or f"{since:%Y-%m-%d %H:%M} UTC"
+    print(f"Trends since {when} (against everything before; simulcasts and reruns count once):")
     if not found:
         print("  nothing rises clearly above its baseline.")
     for t in found:

@@ -14,9 +14,30 @@ def open_library(workdir: Path) -> Library:
     return Library(f"sqlite:///{workdir / 'library.db'}")
 
 
+DAY_TOPICS = [
+    "farmers at the market sold early peaches; a heat advisory starts thursday afternoon; "
+    "the softball league rescheduled its playoff doubleheader",
+    "the museum opened a dinosaur exhibit; volunteers repainted the skate park ramps; "
+    "the sheriff warned drivers about flooded culverts",
+    "the hospital hired twelve nurses; a spelling bee champion visited the studio; "
+    "the marina raised mooring fees for sailboats",
+    "the orchestra rehearsed a symphony outdoors; firefighters rescued a kitten from a silo; "
+    "the zoo welcomed twin otters",
+    "the brewery won a medal for its stout; the ferry schedule changed for tourists; "
+    "the bakery donated bread to the shelter",
+    "the county fair crowned a pumpkin grower; the airport extended its runway lights; "
+    "the quilting guild auctioned a heirloom quilt",
+    "the choir toured nursing homes; a lighthouse keeper retired after forty winters; "
+    "the robotics team qualified for nationals",
+    "the orchard reported a bumper apple crop; the rodeo drew record crowds; "
+    "the planetarium added a meteor shower show",
+]
+
+
 def add_week_with_a_new_story(library: Library) -> None:
-    """Eight daily radio recordings (1–8 July 2024, ids 1–8) about the council's budget;
-    from the 6th a bridge collapse is news too: a trend, for the trends tests."""
+    """Eight daily radio recordings (1–8 July 2024, ids 1–8), each with its own local news
+    around the council's budget; from the 6th a bridge collapse is news too: a trend,
+    for the trends tests."""
     from datetime import datetime
 
     background = "the council discussed the budget for parks and roads. "
@@ -28,9 +49,10 @@ def add_week_with_a_new_story(library: Library) -> None:
             started_at=datetime(2024, 7, day, 8),
         ).id
         story = "the bridge collapse closed the river crossing. " if day >= 6 else ""
+        local = DAY_TOPICS[day - 1] + ". "
         for i in range(4):
             library.segments.save(
-                rid, start_s=i * 100.0, end_s=i * 100 + 90, text=background + story
+                rid, start_s=i * 100.0, end_s=i * 100 + 90, text=background + story + local
             )
 
 

@@ -68,3 +68,17 @@ def test_a_topic_injected_into_some_windows_bursts_there():
     before = [set(candidate_terms(BACKGROUND)) for _ in range(20)]
     top = bursts(recent, before)
     assert top and top[0].term == "bridge collapse" and top[0].recent == 4
+
+
+def test_simulcasts_and_reruns_count_once_in_trends():
+    from nlp.keywords import merge_rebroadcasts
+
+    show = {"tim walz", "running mate", "callers", "debbie", "tires", "car show"}
+    other = {"county fair", "pumpkin", "tim walz", "weather"}
+    third = {"school board", "tim walz", "budget", "library"}
+    merged = merge_rebroadcasts([show, set(show), show | {"station id"}, other, third])
+    assert len(merged) == 3  # the one show on three stations is one broadcast
+    recent = merged
+    baseline = [{"weather", "budget"}, {"traffic"}, {"sports"}]
+    found = {b.term: b.recent for b in bursts(recent, baseline, min_recent=2)}
+    assert found.get("tim walz") == 3 and "debbie" not in found  # one show is no trend
