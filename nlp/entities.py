@@ -67,6 +67,15 @@ def _clean(text: str) -> str:
     return re.sub(r"^(the|a|an)\s+", "", name, flags=re.IGNORECASE)
 
 
+def _key(mention: Mention) -> str:
+    """How names are compared: case-insensitively, and for people without middle initials
+    ("Donald J. Trump" is "Donald Trump")."""
+    words = mention.text.lower().split()
+    if mention.kind == "person" and len(words) > 2:
+        words = [words[0], *(w for w in words[1:-1] if len(w.rstrip(".")) > 1), words[-1]]
+    return " ".join(words)
+
+
 def count_mentions(found: Iterable[Mention]) -> list[tuple[str, str, int, float]]:
     """(name, kind, mentions, first time) per entity, most mentioned first. Names are
     merged case-insensitively; the most frequent spelling and kind are kept. A person named
@@ -75,7 +84,7 @@ def count_mentions(found: Iterable[Mention]) -> list[tuple[str, str, int, float]
     it stays on its own."""
     groups: dict[str, list[Mention]] = {}
     for m in found:
-        groups.setdefault(m.text.lower(), []).append(m)
+        groups.setdefault(_key(m), []).append(m)
     kinds = {k: Counter(m.kind for m in items).most_common(1)[0][0] for k, items in groups.items()}
     full_names = [k for k in groups if kinds[k] == "person" and len(k.split()) > 1]
     for key in [k for k in groups if kinds[k] == "person" and len(k.split()) == 1]:
@@ -84,7 +93,7 @@ def count_mentions(found: Iterable[Mention]) -> list[tuple[str, str, int, float]
             groups[owners[0]] += groups.pop(key)
     rows = []
     for key, items in groups.items():
-        full = [m.text for m in items if m.text.lower() == key]  # the full name's spelling
+        full = [m.text for m in items if _key(m) == key]  # the full name's spellings
         name = Counter(full or [m.text for m in items]).most_common(1)[0][0]
         kind = Counter(m.kind for m in items).most_common(1)[0][0]
         rows.append((name, kind, len(items), min(m.start_s for m in items)))

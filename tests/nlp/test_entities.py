@@ -44,6 +44,9 @@ def test_a_surname_or_first_name_alone_joins_the_one_full_name():
             Mention("Joe Rogan", "person", 70.0),
             Mention("Paris", "place", 1.0),
             Mention("Paris Hilton", "person", 80.0),  # a place is no first name
+            Mention("Trump", "person", 90.0),
+            Mention("Donald Trump", "person", 91.0),
+            Mention("Donald J. Trump", "person", 92.0),  # the same man: one full name
         ]
     )
     by_name = {name: (count, first) for name, _kind, count, first in rows}
@@ -51,3 +54,4 @@ def test_a_surname_or_first_name_alone_joins_the_one_full_name():
     assert by_name["Caroline Sunshine"] == (2, 40.0)
     assert by_name["Joe"] == (1, 60.0) and by_name["Joe Rogan"] == (1, 70.0)
     assert by_name["Paris"] == (1, 1.0) and by_name["Paris Hilton"] == (1, 80.0)
+    assert by_name["Donald Trump"] == (3, 90.0) and "Trump" not in by_name
