@@ -61,19 +61,12 @@ def active_recommender(settings: Settings) -> Recommender:
         return _RECOMMENDER[key]
 
 
-def recommend_for_text(
-    catalog: list[Tutorial], text: str, k: int = 5, recommender: Recommender | None = None
-) -> list[Recommendation]:
-    """Tutorials for a recording's transcript; none unless it is a creative or educational
-    stream (a talk show that says "layer" once should get no Photoshop links)."""
-    return recommend_with(lambda: recommender or Recommender(catalog), text, k)
-
-
 def recommend_with(
     get_recommender: Callable[[], Recommender], text: str, k: int = 5
 ) -> list[Recommendation]:
-    """Like `recommend_for_text`, asking for the recommender only once the text turns out
-    to be a creative stream's: building one embeds the whole catalog."""
+    """Tutorials for a recording's transcript; none unless it is a creative or educational
+    stream (a talk show that says "layer" once should get no Photoshop links). The
+    recommender is asked for only then: building one embeds the whole catalog."""
     from nlp.tutorials import Ontology, names_creative_work
 
     text = text[-RECORDING_TEXT_CHARS:]

@@ -143,12 +143,13 @@ def cmd_tutorials_recommend(args, settings: Settings) -> int:
     except CatalogError as exc:
         raise UsageError(str(exc)) from None
     if args.recording is not None:
-        from app.tutorial_catalog import recommend_for_text
+        from app.tutorial_catalog import recommend_with
 
         library = open_library(settings)
         library.recordings.get(args.recording)  # an unknown ID fails here, in words
         segments = library.segments.for_recording(args.recording)
-        found = recommend_for_text(catalog, " ".join(s.text for s in segments), args.k)
+        text = " ".join(s.text for s in segments)
+        found = recommend_with(lambda: Recommender(catalog), text, args.k)
         if not found:
             print(f"No tutorials: recording #{args.recording} is not about creative software.")
     else:
