@@ -100,7 +100,8 @@ class Recommendation:
 
 @dataclass
 class Ontology:
-    """software -> aliases, and tool -> (software, aliases)."""
+    """software -> aliases, and tool -> (software, aliases); aliases are stored as the
+    words they match (lower case, no punctuation: "hue/saturation" is "hue saturation")."""
 
     software: dict[str, list[str]] = field(default_factory=dict)
     tools: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
@@ -115,24 +116,24 @@ class Ontology:
         for name, entry in data.items():
             if name.startswith("_"):
                 continue
-            ontology.software[name] = [a.lower() for a in entry.get("aliases", [name])]
+            ontology.software[name] = [_norm(a) for a in entry.get("aliases", [name])]
             ontology.tools[name] = [
-                (t[0], [a.lower() for a in t[1:]] or [t[0].lower()]) for t in entry.get("tools", [])
+                (t[0], [_norm(a) for a in t[1:]] or [_norm(t[0])]) for t in entry.get("tools", [])
             ]
         return ontology
 
     def mentions(self, text: str) -> tuple[set[str], set[tuple[str, str]]]:
         """Software and (software, tool) pairs the text names (whole words and phrases)."""
-        padded = " " + " ".join(_WORD.findall(text.lower().replace("/", " "))) + " "
+        padded = f" {' '.join(words_of(text))} "
         software = {
             name
             for name, aliases in self.software.items()
-            if any(f" {_norm(a)} " in padded for a in aliases)
+            if any(f" {a} " in padded for a in aliases)
         }
         tools = set()
         for name, entries in self.tools.items():
             for tool, aliases in entries:
-                if any(f" {_norm(a)} " in padded for a in aliases):
+                if any(f" {a} " in padded for a in aliases):
                     tools.add((name, tool))
         return software, tools
 
@@ -145,15 +146,13 @@ class Ontology:
         software = sum(
             padded.count(f" {a} ")
             for aliases in self.software.values()
-            for a in map(_norm, aliases)
+            for a in aliases
             if a not in self.generic
         )
         mentions, distinct = 0, set()
         for name, entries in self.tools.items():
             for tool, aliases in entries:
-                count = sum(
-                    padded.count(f" {a} ") for a in map(_norm, aliases) if a not in self.generic
-                )
+                count = sum(padded.count(f" {a} ") for a in aliases if a not in self.generic)
                 if count:
                     mentions += count
                     distinct.add((name, tool))
@@ -165,7 +164,7 @@ def words_of(text: str) -> list[str]:
 
 
 def _norm(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower().replace("/", " ")))
+    return " ".join(words_of(text))
 
 
 def _tokens(text: str) -> list[str]:
