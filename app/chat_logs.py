@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,7 +80,6 @@ def moderate_log(
     path: str,
     threshold: float | None = None,
     use_context: bool = True,
-    should_stop: Callable[[], bool] | None = None,
 ) -> ModeratedLog:
     """A verdict for every message of the log at `path` (`-` for stdin), in order."""
     from nlp.moderation import load_moderation_model
@@ -90,8 +88,6 @@ def moderate_log(
     model = load_moderation_model()
     results: list[tuple[str, object]] = []
     for start in range(0, len(items), BATCH):
-        if should_stop and should_stop():
-            break
         chunk = items[start : start + BATCH]
         contexts = [c for _m, c in chunk] if use_context else None
         verdicts = model.predict([m for m, _c in chunk], contexts, threshold)

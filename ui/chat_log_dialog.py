@@ -26,8 +26,10 @@ LOG_FILTER = "Chat logs (*.json *.jsonl *.csv *.txt);;All files (*)"
 
 
 class ChatLogDialog(QDialog):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, threshold: float | None = None) -> None:
+        """`threshold`: the user's "flag at score" (None: the model's own)."""
         super().__init__(parent)
+        self.threshold = threshold
         self.setWindowTitle("Check a chat log")
         self.resize(900, 600)
         self.worker: workers.Worker | None = None

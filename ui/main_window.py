@@ -244,7 +244,7 @@ class MainWindow(QMainWindow):
     def check_chat_log(self) -> QDialog:
         from ui.chat_log_dialog import ChatLogDialog
 
-        dialog = ChatLogDialog(self)
+        dialog = ChatLogDialog(self, self.settings.moderation_threshold)
         dialog.show()
         return dialog
 
@@ -453,16 +453,26 @@ class MainWindow(QMainWindow):
         workers.start(worker)
 
     def resume(self, rid: int) -> None:
-        """Transcribe what an interrupted recording archived, then analyse it."""
+        """Transcribe what an interrupted recording archived, then analyse it. What was
+        transcribed stays stored even if the analysis then fails (the message says so)."""
+        from app.errors import USER_ERRORS
         from app.transcript_analysis import analyse_recording
         from app.transcription import resume_recording
 
-        def run(report):
+        def run(report) -> str:
             result = resume_recording(
                 rid, self.library, self.settings, progress=lambda done, _total: report(done)
             )
-            analyse_recording(self.library, rid)
-            return result
+            done = f"Recording #{rid}: {result.status}, {result.segments} segments"
+            try:
+                analyse_recording(self.library, rid)
+            except USER_ERRORS as exc:
+                return f"{done}; not analysed ({exc})"
+            return done
+
+        def finished(message: str) -> None:
+            self.statusBar().showMessage(message + ".", 10_000)
+            self.refresh_library()
 
         worker = workers.Worker(run)
         worker.signals.progress.connect(
@@ -470,14 +480,7 @@ class MainWindow(QMainWindow):
                 f"Resuming recording #{rid}: {hms(done)} transcribed…"
             )
         )
-        worker.signals.returned.connect(
-            lambda result: (
-                self.statusBar().showMessage(
-                    f"Recording #{rid}: {result.status}, {result.segments} segments.", 10_000
-                ),
-                self.refresh_library(),
-            )
-        )
+        worker.signals.returned.connect(finished)
         worker.signals.errored.connect(self.banner.show_error)
         self.statusBar().showMessage(f"Resuming recording #{rid}…")
         workers.start(worker)
