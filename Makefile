@@ -24,6 +24,7 @@ benchmark: $(STAMP) system-deps
 	$(PY) benchmarks/punctuation.py
 	$(PY) benchmarks/summaries.py
 	$(PY) benchmarks/tutorials.py
+	$(PY) benchmarks/trends.py
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

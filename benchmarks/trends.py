@@ -1,0 +1,92 @@
+"""Trends on the WavePulse radio transcripts, with and without counting rebroadcasts once.
+
+Imports `../shared/data/wavepulse/transcripts` (text only) into a throwaway library, prints
+how much of their terms pairs of recordings share (unrelated shows vs simulcasts), then the
+top trends of two periods — 13–20 July 2024 (after the Butler shooting) and from 1 August —
+with simulcasts, reruns and syndicated shows merged (what `trends` does) and without.
+
+    .venv/bin/python benchmarks/trends.py [--data ../shared/data/wavepulse/transcripts]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from app.config import load_settings  # noqa: E402
+from app.importer import BatchImport, discover  # noqa: E402
+from app.keywords import trends  # noqa: E402
+from app.services import open_library  # noqa: E402
+from nlp.keywords import bursts, candidate_terms  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "wavepulse" / "transcripts"
+PERIODS = [(datetime(2024, 7, 13), datetime(2024, 7, 21)), (datetime(2024, 8, 1), None)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--top", type=int, default=8)
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        print(f"No data at {args.data}; pass --data.", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(db=str(Path(tmp) / "bench.db"), data_dir=tmp)
+        library = open_library(settings)
+        items, _problems = discover([str(args.data)])
+        BatchImport(library, settings, analyse=False).run(items)
+        recordings = library.recordings.list()
+        terms = {
+            r.id: set(
+                candidate_terms(" ".join(s.text for s in library.segments.for_recording(r.id)))
+            )
+            for r in recordings
+        }
+        shares = np.array(
+            [
+                len(terms[a] & terms[b]) / len(terms[a] | terms[b])
+                for a, b in itertools.combinations(terms, 2)
+            ]
+        )
+        print(f"{len(recordings)} recordings, {len(shares)} pairs; share of terms in common:")
+        print(
+            "  median {:.3f}, 90th percentile {:.3f}, 99th {:.3f}, max {:.3f}".format(
+                *np.percentile(shares, [50, 90, 99, 100])
+            )
+        )
+        for since, until in PERIODS:
+            span = f"{since:%Y-%m-%d}" + (f" to {until:%Y-%m-%d}" if until else " on")
+            recent = [
+                terms[r.id]
+                for r in recordings
+                if r.started_at >= since and (until is None or r.started_at < until)
+            ]
+            baseline = [terms[r.id] for r in recordings if r.started_at < since]
+            plain = bursts(recent, baseline, top=args.top)
+            started = time.perf_counter()
+            merged = trends(library, since, until, top=args.top)
+            seconds = time.perf_counter() - started
+            print(f"\n{span}: {len(recent)} recent recordings, {len(baseline)} earlier")
+            print("  each recording counted: " + ", ".join(f"{b.term} ({b.recent})" for b in plain))
+            print(
+                "  rebroadcasts once     : "
+                + ", ".join(f"{t.burst.term} ({t.burst.recent})" for t in merged)
+            )
+            print(f"  trends() took {seconds:.2f} s")
+        library.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
