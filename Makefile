@@ -23,6 +23,7 @@ benchmark: $(STAMP) system-deps
 	$(PY) benchmarks/chat_moderation.py
 	$(PY) benchmarks/punctuation.py
 	$(PY) benchmarks/summaries.py
+	$(PY) benchmarks/radio_summaries.py
 	$(PY) benchmarks/tutorials.py
 	$(PY) benchmarks/trends.py
 

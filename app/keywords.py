@@ -1,7 +1,9 @@
 """Keywords of recordings and trends across the library (see `nlp.keywords` for the method).
 
 IDF comes from the whole library (each recording one document) and is cached until the
-library grows; engagement from the recording's chat, when it has any.
+library grows; engagement from the recording's chat, when it has any. Keywords and trends
+are drawn from what was said less the station breaks (idents, promos, sponsor copy), which
+would otherwise put call signs and sponsors at the top of every radio recording.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from nlp.keywords import (
     merge_rebroadcasts,
     window_keywords,
 )
+from nlp.station_breaks import without_station_breaks
 from storage import Library
 
 _IDF_CACHE: dict[str, tuple[int, dict[str, float], int]] = {}
@@ -56,7 +59,7 @@ def analyse_keywords(library: Library, recording_id: int, window_s: float = WIND
     count = int(end // window_s) + 1
     texts = [[] for _ in range(count)]
     for s in segments:
-        texts[min(count - 1, int(s.start_s // window_s))].append(s.text)
+        texts[min(count - 1, int(s.start_s // window_s))].append(without_station_breaks(s.text))
     chat = [0.0] * count
     for message in library.chat.for_recording(recording_id, kinds=("message",)):
         chat[min(count - 1, max(0, int(message.offset_s // window_s)))] += 1
@@ -120,7 +123,9 @@ def trends(
     for r in library.recordings.list():
         if until is not None and r.started_at >= until:
             continue
-        terms = set(candidate_terms(" ".join(s.text for s in library.segments.for_recording(r.id))))
+        segments = library.segments.for_recording(r.id)
+        said = " ".join(without_station_breaks(s.text) for s in segments)
+        terms = set(candidate_terms(said))
         if r.started_at >= since:
             recent_docs.append(terms)
             recent_ids[r.id] = r.title or r.url

@@ -2,27 +2,32 @@
 and a summary of the whole recording built from the clip summaries.
 
 Every summary sentence is something that was said, with its time. Utterances shorter than
-five words are dropped (greetings, fillers). Salience is a sentence embedding's similarity
-to the clip's centroid (what the clip is mostly about), to the title when the title says
-something ("Painting a mountain lake", not "KSRM 2024-07-11 02:19"), a small bonus for
-early sentences and one for specific words (their IDF over the library: "Great to be on
-your show" says less than "the canvassing board certified the ballots"); maximal marginal
-relevance keeps the picks from repeating each other.
+five words, or with fewer than three distinct content words ("We want to do that."), are
+never picked, nor are station breaks (idents, promos, sponsor copy: `nlp.station_breaks`),
+which stations repeat so often that they look central to any clip. Salience is a sentence
+embedding's similarity to the clip's centroid (what the clip is mostly about), to the title
+when the title says something ("Painting a mountain lake", not "KSRM 2024-07-11 02:19"), a
+small bonus for early sentences and one for specific words (their IDF over the library:
+"Great to be on your show" says less than "the canvassing board certified the ballots");
+maximal marginal relevance keeps the picks from repeating each other.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from nlp.keywords import FILLERS, is_stop_word, tokens
+from nlp.station_breaks import is_station_break, load_break_head
+from nlp.types import split_sentences
 
 CLIP_S = 300.0
 MIN_WORDS = 5
+MIN_CONTENT_WORDS = 3  # distinct words that are not stop words or fillers
 MMR_LAMBDA = 0.7
 TITLE_WEIGHT = 1.0  # chosen on PsTuts train+dev (scripts/tune_summaries.py)
 LEAD_WEIGHT = 0.4  # bonus for early utterances (what is said first often frames the rest)
@@ -30,7 +35,6 @@ INFO_WEIGHT = 0.1  # bonus for specific words (mean IDF, scaled to the clip's mo
 LEAD_SCALE = 10.0  # the bonus halves about every this many utterances
 DUPLICATE = 0.85  # an utterance this similar to one already picked is never picked
 MAX_CANDIDATES = 40  # per clip, evenly spread in time: bounds the embedding cost
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _TITLE_WORD = re.compile(r"[A-Za-z]{4,}")
 _CLOSED = re.compile(r"[.!?…][\"'”’)\]]*$")  # a sentence that ends here
 MERGE_GAP_S = 2.0
@@ -82,7 +86,7 @@ def utterances_from_segments(segments: Sequence[tuple[float, float, str]]) -> li
 
 def _timed_sentences(start: float, end: float, text: str) -> list[Utterance]:
     """The sentences of one segment, timed by their share of its words."""
-    sentences = [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+    sentences = split_sentences(text)
     total = sum(len(s.split()) for s in sentences) or 1
     out, position = [], 0
     for sentence in sentences:
@@ -91,6 +95,27 @@ def _timed_sentences(start: float, end: float, text: str) -> list[Utterance]:
         s1 = start + (end - start) * position / total
         out.append(Utterance(round(s0, 2), round(s1, 2), sentence))
     return out
+
+
+def _carries_meaning(word: str) -> bool:
+    return len(word) >= 3 and not is_stop_word(word) and word not in FILLERS
+
+
+def content_words(text: str) -> set[str]:
+    """The distinct words of a text that carry meaning: three letters or more, not a stop
+    word or a filler."""
+    return {w for w in tokens(text) if _carries_meaning(w)}
+
+
+def worth_summarizing(utterance: Utterance) -> bool:
+    """Whether an utterance may stand in a summary: long enough, saying something, and
+    not the station talking about itself."""
+    text = utterance.text
+    return (
+        len(text.split()) >= MIN_WORDS
+        and len(content_words(text)) >= MIN_CONTENT_WORDS
+        and not is_station_break(text)
+    )
 
 
 def clips(utterances: Sequence[Utterance], clip_s: float = CLIP_S) -> list[list[Utterance]]:
@@ -152,9 +177,15 @@ class Summarizer:
         info_weight: float = INFO_WEIGHT,
         lam: float = MMR_LAMBDA,
         idf: tuple[dict[str, float], int] | None = None,
+        eligible: Callable[[Utterance], bool] | None = None,
+        break_head: bool = True,
     ) -> None:
         """`idf`: (IDF per word, documents) over the user's library (`app.keywords.
-        library_idf`); without it, or with fewer than two documents, no word bonus."""
+        library_idf`); without it, or with fewer than two documents, no word bonus.
+        `eligible`: which utterances may be picked (`worth_summarizing` unless given; the
+        benchmarks pass the older rule to measure what it changed). `break_head`: also leave
+        out what the trained station-break head flags (sponsor copy and promos without a
+        surface cue), when its weights are there."""
         if encoder is None:
             from nlp.embeddings import load_sentence_encoder
 
@@ -165,6 +196,8 @@ class Summarizer:
         self.info_weight = info_weight
         self.lam = lam
         self.idf = idf
+        self.eligible = eligible or worth_summarizing
+        self.break_head = load_break_head() if break_head else None
 
     def salience(
         self,
@@ -192,8 +225,7 @@ class Summarizer:
         unseen = math.log(1 + documents) + 1.0  # a word no recording used yet
         means = []
         for text in texts:
-            words = [w for w in tokens(text) if len(w) >= 3 and not is_stop_word(w)]
-            words = [w for w in words if w not in FILLERS]
+            words = [w for w in tokens(text) if _carries_meaning(w)]
             means.append(sum(table.get(w, unseen) for w in words) / len(words) if words else 0.0)
         values = np.array(means)
         return values / (values.max() + 1e-9)
@@ -210,11 +242,18 @@ class Summarizer:
         """The `k` most salient, least redundant utterances, in time order. `lead`: the
         utterances open the recording, so the first ones get a bonus (what is said first
         frames the rest; a clip cut out of the middle has no such opening)."""
-        keep = [i for i, u in enumerate(utterances) if len(u.text.split()) >= MIN_WORDS]
+        keep = [i for i, u in enumerate(utterances) if self.eligible(u)]
         kept = [utterances[i] for i in keep]
         if not kept:
             return []
         vectors = self.encoder.encode([u.text for u in kept])
+        if self.break_head is not None:
+            sound = ~self.break_head.flags(vectors)
+            keep = [i for i, ok in zip(keep, sound, strict=True) if ok]
+            kept = [utterances[i] for i in keep]
+            vectors = vectors[sound]
+            if not kept:
+                return []
         title_vector = self.encoder.encode([title])[0] if says_something(title) else None
         specificity = self.specificity([u.text for u in kept])
         salience = self.salience(vectors, title_vector, specificity, lead)
@@ -226,7 +265,7 @@ class Summarizer:
         self, clip: Sequence[Utterance], title: str | None = None, first: bool = True
     ) -> ClipSummary:
         """`first`: the clip opens the recording (its first sentences get the lead bonus)."""
-        kept = [u for u in clip if len(u.text.split()) >= MIN_WORDS]
+        kept = [u for u in clip if self.eligible(u)]
         if len(kept) > MAX_CANDIDATES:
             step = len(kept) / MAX_CANDIDATES
             kept = [kept[int(i * step)] for i in range(MAX_CANDIDATES)]

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.types import split_sentences
+
 RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "tutorials"
 DEFAULT_CATALOG = RESOURCES / "catalog.json"
 DEFAULT_ONTOLOGY = RESOURCES / "ontology.json"
@@ -359,6 +361,6 @@ class StickyRecommender:
 def _chunks(tutorial: Tutorial, size: int = 3) -> list[str]:
     """Title + description, and the transcript in groups of `size` sentences."""
     pieces = [f"{tutorial.title}. {tutorial.description}".strip()]
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", tutorial.transcript) if s.strip()]
+    sentences = split_sentences(tutorial.transcript)
     pieces += [" ".join(sentences[i : i + size]) for i in range(0, len(sentences), size)]
     return pieces

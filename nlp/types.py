@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -34,3 +35,11 @@ def mean_probability(words: list[Word] | tuple[Word, ...]) -> float | None:
     if not words:
         return None
     return sum(w.probability for w in words) / len(words)
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """A punctuated text's sentences (a break after . ! or ? and a space), stripped."""
+    return [s.strip() for s in _SENTENCE_BREAK.split(text.strip()) if s.strip()]

@@ -42,7 +42,7 @@ class SummaryList(QWidget):
         for start in sorted(self._clips):
             end, sentences = self._clips[start]
             if not sentences:
-                continue  # a clip with nothing of five words or more
+                continue  # nothing worth summarizing: station breaks, music, small talk
             self._heading(f"Clip {hms(start)}–{hms(end)}")
             self._sentences(sentences)
 

@@ -102,6 +102,35 @@ def test_keywords_and_trends_commands(run_cli, workdir):
     assert library.keywords.for_recording(8, "recording")
 
 
+def test_keywords_leave_out_station_breaks(workdir):
+    """A station that names itself and its sponsor every few minutes: neither is what the
+    recording was about."""
+    from datetime import datetime
+
+    from app.keywords import analyse_keywords
+
+    library = open_library(workdir)
+    for day in (1, 2):  # a second recording, so the library has IDF
+        rid = library.recordings.create(
+            url=f"http://radio/{day}", mode="import", started_at=datetime(2024, 7, day, 8)
+        ).id
+        for i in range(6):
+            ident = "You're listening to News Talk 1450 WQRS, the voice of the lakes."
+            sponsor = "This hour is brought to you by Harbor Street Hardware."
+            story = (
+                "The county board approved the water treatment plant."
+                if day == 2
+                else "The marina raised mooring fees for sailboats."
+            )
+            library.segments.save(
+                rid, start_s=i * 60.0, end_s=i * 60 + 50, text=f"{ident} {story} {sponsor}"
+            )
+    analyse_keywords(library, rid)
+    terms = [k.term for k in library.keywords.for_recording(rid, "recording")]
+    assert any("treatment plant" in t or "water" in t for t in terms), terms
+    assert not any(w in t for t in terms for w in ("wqrs", "harbor", "hardware", "lakes")), terms
+
+
 def test_live_tutorials_only_for_creative_streams(workdir):
     from app.transcript_analysis import TutorialsUpdated
     from nlp.tutorials import load_catalog

@@ -1,0 +1,189 @@
+"""Station breaks: what a broadcaster says about itself rather than about the world.
+
+Station idents ("You're listening to News Talk 98.7 WRGA"), promos ("Sean Hannity coming up
+at 3 p.m."), sponsor copy ("brought to you by Andale Ready Mix", "visit briarcreekgolf.com"),
+reporters' sign-offs ("Perry Russom, ABC News, Washington") and time checks ("4-23 here at
+News Radio Pensacola"). Stations repeat them all day, so they sit close to the middle of
+whatever a clip is about, and a summary chosen by salience fills up with them: before this
+filter, about half of the picks of a WavePulse radio summary were station breaks.
+
+The cues are surface patterns, because that is what breaks share across stations: call
+signs, dial positions, web addresses, phone numbers and a broadcaster's stock phrases. A
+sentence is a break when it carries a cue; the cost of a miss is one weaker summary line,
+and the cost of a false alarm is one news sentence left out of a summary (it stays in the
+transcript and in search).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from nlp.types import split_sentences
+
+HEAD_PATH = (
+    Path(__file__).resolve().parent.parent / "resources" / "models" / "station_breaks_head.json"
+)
+
+# A US call sign (KAWC, WFMD, WIC-WTV), not a word that happens to be in capitals.
+_CALL_SIGN = re.compile(r"\b[KW][A-Z]{2,3}(?:-(?:[A-Z]{2,3}|FM|AM|TV))?\b")
+_NOT_CALL_SIGNS = frozenset(
+    {"WHO", "WHAT", "WHY", "WOW", "WAS", "WAY", "WAR", "WEB", "WADA", "WTO", "WWE", "WWF"}
+    | {"WWII", "WNBA", "WASP", "WIFI", "KFC", "KGB", "KKK", "KISS", "KILL"}
+)
+# A dial position: "88.9 FM", "AM 1470", "Talk 95.3", "1020KVNT".
+_DIAL = re.compile(
+    r"\b(?:\d{2,4}(?:\.\d)?\s*(?:FM|AM)\b|(?:FM|AM)\s*\d{2,4}\b|\d{2,3}\.\d\s+(?:FM\b|[KW][A-Z]{2,3}\b))"
+)
+_WEB = re.compile(r"\b[\w-]+\.(?:com|org|net|fm|gov|us|tv|radio)\b|\bdot com\b", re.IGNORECASE)
+_PHONE = re.compile(r"\b(?:1-)?(?:\d{3}-)?\d{3}-(?:\d{4}|[A-Z]{4})\b|\b8[0-9]{2}-[A-Z]{3,}")
+# Stock phrases, in any case.
+_PHRASES = re.compile(
+    r"|".join(
+        [
+            r"\bbrought to you\b",
+            r"\b(?:sponsored|presented|underwritten) by\b",
+            r"\b(?:message|segment|forecast|report|program) is (?:provided|made possible)\b",
+            r"\bis a service of\b",
+            r"\b(?:you're|you are|you've been|you were) (?:listening|tuned)\b",
+            r"\bstay (?:tuned|with us)\b",
+            r"\bwhen we come back\b",
+            r"\bwe'll be (?:right )?back\b",
+            r"\bcoming up (?:at|after|next|in (?:about )?\w+ minutes)\b",
+            r"\bup next\b",
+            r"\b(?:is|are|begins|starts|continues|news) next\b",
+            r"\bon the (?:fives|tens|5s|10s|\d\ds)\b",
+            r"\btraffic and weather\b|\btime,? temp\b",
+            r"\bafter the break\b",
+            r"\bcoming your way\b",
+            r"\bequal opportunity employer\b",
+            r"\bviews (?:and|or) opinions expressed\b",
+            r"\bmember-supported\b",
+            r"\bmake (?:your|a) (?:donation|gift|pledge)\b",
+            r"\b(?:give us|give me|call us) a call\b",
+            r"\bcall (?:now|today)\b",
+            r"\b(?:now's|now is|this is a great) the time to\b",
+            r"\bgreat time to (?:buy|sell|call|visit)\b",
+            r"\bdownload (?:the|our)\b.*\bapp\b",
+            r"\blisten (?:to|on)\b.*\b(?:anywhere|anytime|app|podcast)\b",
+            r"\b(?:weekdays|weeknights|weekday mornings|sundays|saturdays) (?:at|from)\b",
+            r"\b(?:after|past) (?:the|each) hour\b",
+            r"\band much more\b",
+            r"\btop of the hour\b",
+            r"\b(?:traffic|weather|news) (?:center|centre|update)\b",
+            r"\b(?:morning|afternoon|evening|top) headlines\b",
+            r"\bnewsroom\b",
+            r"\bhere's your\b.*\b(?:forecast|update|headlines|traffic|news)\b",
+            r"\bwith your\b.*\b(?:forecast|update|headlines|traffic)\b",
+            r"\bI'm (?:\w+ )?meteorologist\b",
+            r"\b(?:highs?|lows?) (?:near|around|in the) (?:\d|upper|lower|mid)",
+            r"\bdaytime high\b",
+            r"\b\d+ degrees (?:in|at|and|right now)\b",
+            r"\bshowers and (?:thunder)?storms\b",
+            r"\b(?:north|south|east|west)bound (?:on )?(?:I-? ?\d|US \d|\d|(?:highway|route) \d)",
+            r"\bwhile supplies last\b",
+            r"\bNMLS\b|\bmember FDIC\b|\bequal housing (?:lender|opportunity)\b",
+            r"\b(?:terms|restrictions|conditions|fees) (?:may )?apply\b|\bmessage and data rates\b",
+            r"\bsee (?:store|dealer|sales associate|website|\w+\.com) for details\b",
+            r"\bnot available in (?:all|every) states?\b",
+            r"\bwhen you shop\b|\bshop (?:now|today|online)\b",
+            r"\bsave (?:up to|\$\d)|\blimited time\b",
+            r"\bhere to (?:help|serve) you\b|\bwe're here to serve\b|\bthat's why you need\b",
+            r"\bpaid for by\b|^(?:re-?elect|vote for)\b|\basking you to vote\b",
+            r"(?:\$\d[\d,]*|\b\d+ percent|\b\d+%) off\b",
+            r"\bfree (?:estimate|consultation|quote)s?\b",
+            r"\bbroadcasting (?:live )?(?:from|on location)\b",
+            r"^reporting (?:live )?(?:in|from)\b",
+            r"^(?:it is |it's )?\d{1,2}[-:.]?\d{2} (?:here|and|on)\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+_NETWORK = r"(?:ABC|CBS|NBC|NPR|Fox|CNN|AP|Salem|SRN|Bloomberg|Townhall)(?: \w+)? News"
+_PERSON = r"[A-Z][\w.'-]+(?: [A-Z][\w.'-]+)+"
+# Names and sign-offs, where capitals matter.
+_NAMES = re.compile(
+    r"|".join(
+        [
+            r"\bhere on (?:the )?[A-Z0-9]",
+            r"\b(?:listening|tuned|tuned in) to [A-Z]",
+            r"\b(?:News|Talk|Sports|Public) ?Radio\b",
+            r"\b(?:Radio|Podcast|Sports) Network\b",
+            r"\b(?:Talk|News|Radio) \d{2,4}(?:\.\d)?\b",
+            r"\b[Ff]rom (?:NPR|Fox|ABC|CBS|NBC|CNN) News\b",
+            r"\bfor [A-Z][A-Za-z0-9 ]{1,30} News,? I(?:'m| am)\b",
+            r"\bthis is [A-Z][\w.'& ]{0,40} News\.?$",
+            r"^(?:This is|It's) (?:the )?[A-Z][\w.' ]{0,40} Show\.?$",
+            r"^This is [A-Z]\w+ [A-Z]\w+ (?:at|in|for|with|reporting)\b",
+            rf"^(?:I'm )?{_PERSON},? {_NETWORK}\.?$",
+            rf"^{_NETWORK},? I'm [A-Z]",
+            r"^[A-Z][\w.'-]+ [A-Z][\w.'-]+,? here,? (?:reminding|with)\b",
+            rf"\b{_NETWORK}, [A-Z][\w. ]+\.?$",
+        ]
+    )
+)
+
+
+def call_signs(text: str) -> list[str]:
+    """The call signs a text names ("KAWC", "WIC-WTV")."""
+    return [c for c in _CALL_SIGN.findall(text) if c not in _NOT_CALL_SIGNS]
+
+
+def station_break_cues(text: str) -> list[str]:
+    """What makes a sentence sound like a station break: the kinds of cue it carries
+    (empty for a sentence about the world)."""
+    cues = []
+    if call_signs(text):
+        cues.append("call sign")
+    if _DIAL.search(text):
+        cues.append("dial position")
+    if _WEB.search(text):
+        cues.append("web address")
+    if _PHONE.search(text):
+        cues.append("phone number")
+    if _PHRASES.search(text) or _NAMES.search(text):
+        cues.append("stock phrase")
+    return cues
+
+
+def is_station_break(text: str) -> bool:
+    """Whether a sentence is a station ident, promo, sponsor line, sign-off or time check."""
+    return bool(station_break_cues(text))
+
+
+def without_station_breaks(text: str) -> str:
+    """The text less its sentences that are station breaks: what keywords and trends should
+    be drawn from ("meineke car care" and a call sign say nothing about the programme)."""
+    return " ".join(s for s in split_sentences(text) if not is_station_break(s))
+
+
+@dataclass(frozen=True)
+class BreakHead:
+    """A linear head over the summarizer's sentence vectors that scores how much a sentence
+    sounds like a station break, cue or no cue (`scripts/train_station_breaks.py`)."""
+
+    weights: np.ndarray
+    bias: float
+    threshold: float
+
+    def flags(self, vectors: np.ndarray) -> np.ndarray:
+        """Which of these unit sentence vectors [n, 384] are station breaks."""
+        if len(vectors) == 0:
+            return np.zeros(0, dtype=bool)
+        return vectors @ self.weights + self.bias > self.threshold
+
+
+@lru_cache(maxsize=4)
+def load_break_head(path: Path = HEAD_PATH) -> BreakHead | None:
+    """The trained head, or None where its file is missing (the cues still work alone)."""
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text())
+    return BreakHead(
+        np.asarray(data["weights"], dtype=np.float32), float(data["bias"]), data["threshold"]
+    )
