@@ -30,6 +30,28 @@ _IDF_CACHE: dict[str, tuple[int, dict[str, float], int]] = {}
 _IDF_LOCK = threading.Lock()
 
 
+def recording_terms(library: Library) -> dict[int, set[str]]:
+    """Every recording's candidate terms, station breaks left out: read from the library
+    where the transcript is unchanged since they were stored (its fingerprint), computed
+    and stored where not. Trends and IDF need every recording's terms at every call; this
+    keeps them from re-reading every transcript each time."""
+    fingerprints = library.segments.fingerprints()
+    stored = library.terms.all()
+    out: dict[int, set[str]] = {}
+    fresh: dict[int, tuple[str, list[str]]] = {}
+    for recording_id, fingerprint in fingerprints.items():
+        known = stored.get(recording_id)
+        if known and known[0] == fingerprint:
+            out[recording_id] = set(known[1])
+            continue
+        segments = library.segments.for_recording(recording_id)
+        said = " ".join(without_station_breaks(s.text) for s in segments)
+        out[recording_id] = set(candidate_terms(said))
+        fresh[recording_id] = (fingerprint, sorted(out[recording_id]))
+    library.terms.save(fresh)
+    return out
+
+
 def library_idf(library: Library) -> tuple[dict[str, float], int]:
     """IDF over the library's recordings, recomputed only when the library has grown by more
     than a tenth since (a batch import would otherwise redo it for every item)."""
@@ -39,11 +61,8 @@ def library_idf(library: Library) -> tuple[dict[str, float], int]:
         cached = _IDF_CACHE.get(key)
         if cached and cached[0] <= len(recordings) <= cached[0] * 1.1 + 1:
             return cached[1], cached[2]
-    documents = (
-        candidate_terms(" ".join(s.text for s in library.segments.for_recording(r.id)))
-        for r in recordings
-    )
-    idf, count = idf_table(documents)
+    terms = recording_terms(library)
+    idf, count = idf_table(terms.get(r.id, ()) for r in recordings)
     with _IDF_LOCK:
         _IDF_CACHE[key] = (len(recordings), idf, count)
     return idf, count
@@ -120,12 +139,11 @@ def trends(
     recent_docs: list[set[str]] = []
     baseline_docs: list[set[str]] = []
     recent_ids: dict[int, str] = {}
+    every_recording_terms = recording_terms(library)
     for r in library.recordings.list():
         if until is not None and r.started_at >= until:
             continue
-        segments = library.segments.for_recording(r.id)
-        said = " ".join(without_station_breaks(s.text) for s in segments)
-        terms = set(candidate_terms(said))
+        terms = every_recording_terms.get(r.id, set())
         if r.started_at >= since:
             recent_docs.append(terms)
             recent_ids[r.id] = r.title or r.url

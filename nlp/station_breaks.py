@@ -42,7 +42,7 @@ _DIAL = re.compile(
 )
 _WEB = re.compile(r"\b[\w-]+\.(?:com|org|net|fm|gov|us|tv|radio)\b|\bdot com\b", re.IGNORECASE)
 _PHONE = re.compile(r"\b(?:1-)?(?:\d{3}-)?\d{3}-(?:\d{4}|[A-Z]{4})\b|\b8[0-9]{2}-[A-Z]{3,}")
-# Stock phrases, in any case.
+# Stock phrases, in any case: matched against the lower-cased text (faster than IGNORECASE).
 _PHRASES = re.compile(
     r"|".join(
         [
@@ -80,14 +80,14 @@ _PHRASES = re.compile(
             r"\bnewsroom\b",
             r"\bhere's your\b.*\b(?:forecast|update|headlines|traffic|news)\b",
             r"\bwith your\b.*\b(?:forecast|update|headlines|traffic)\b",
-            r"\bI'm (?:\w+ )?meteorologist\b",
+            r"\bi'm (?:\w+ )?meteorologist\b",
             r"\b(?:highs?|lows?) (?:near|around|in the) (?:\d|upper|lower|mid)",
             r"\bdaytime high\b",
             r"\b\d+ degrees (?:in|at|and|right now)\b",
             r"\bshowers and (?:thunder)?storms\b",
-            r"\b(?:north|south|east|west)bound (?:on )?(?:I-? ?\d|US \d|\d|(?:highway|route) \d)",
+            r"\b(?:north|south|east|west)bound (?:on )?(?:i-? ?\d|us \d|\d|(?:highway|route) \d)",
             r"\bwhile supplies last\b",
-            r"\bNMLS\b|\bmember FDIC\b|\bequal housing (?:lender|opportunity)\b",
+            r"\bnmls\b|\bmember fdic\b|\bequal housing (?:lender|opportunity)\b",
             r"\b(?:terms|restrictions|conditions|fees) (?:may )?apply\b|\bmessage and data rates\b",
             r"\bsee (?:store|dealer|sales associate|website|\w+\.com) for details\b",
             r"\bnot available in (?:all|every) states?\b",
@@ -102,7 +102,6 @@ _PHRASES = re.compile(
             r"^(?:it is |it's )?\d{1,2}[-:.]?\d{2} (?:here|and|on)\b",
         ]
     ),
-    re.IGNORECASE,
 )
 _NETWORK = r"(?:ABC|CBS|NBC|NPR|Fox|CNN|AP|Salem|SRN|Bloomberg|Townhall)(?: \w+)? News"
 _PERSON = r"[A-Z][\w.'-]+(?: [A-Z][\w.'-]+)+"
@@ -146,7 +145,7 @@ def station_break_cues(text: str) -> list[str]:
         cues.append("web address")
     if _PHONE.search(text):
         cues.append("phone number")
-    if _PHRASES.search(text) or _NAMES.search(text):
+    if _PHRASES.search(text.lower()) or _NAMES.search(text):
         cues.append("stock phrase")
     return cues
 

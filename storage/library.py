@@ -9,6 +9,7 @@ from storage.chat import ChatRepository
 from storage.engine import make_engine, upgrade_to_head
 from storage.entities import EntityRepository
 from storage.keywords import KeywordRepository
+from storage.recording_terms import RecordingTermsRepository
 from storage.recordings import RecordingRepository
 from storage.schedule_runs import ScheduleRunRepository
 from storage.search import TranscriptSearch
@@ -37,6 +38,7 @@ class Library:
         self.summaries = SummaryRepository(sessions)
         self.keywords = KeywordRepository(sessions)
         self.entities = EntityRepository(sessions)
+        self.terms = RecordingTermsRepository(sessions)
         self.search = TranscriptSearch(self.engine)
 
     def close(self) -> None:

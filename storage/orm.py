@@ -240,6 +240,20 @@ class KeywordRow(Base):
     count: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
+class RecordingTermsRow(Base):
+    """A recording's candidate terms (`nlp.keywords.candidate_terms`, station breaks left
+    out), valid while its transcript's fingerprint (`SegmentRepository.fingerprints`) is
+    the one stored with them."""
+
+    __tablename__ = "recording_terms"
+
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), primary_key=True
+    )
+    fingerprint: Mapped[str] = mapped_column(String, nullable=False)
+    terms: Mapped[list] = mapped_column(JSON, nullable=False)
+
+
 class EntityRow(Base):
     """A named entity with its mention count in a recording (`scope` recording) or in one of
     its windows (`window`)."""

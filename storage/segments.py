@@ -86,6 +86,19 @@ class SegmentRepository:
             )
             return [_to_record(r) for r in rows]
 
+    def fingerprints(self) -> dict[int, str]:
+        """Per recording, a short string that changes whenever its transcript does (segments
+        added, text rewritten or grown): how stored per-recording results know they are
+        stale without reading the transcript."""
+        query = select(
+            Segment.recording_id,
+            func.count(Segment.id),
+            func.max(Segment.id),
+            func.coalesce(func.sum(func.length(Segment.text)), 0),
+        ).group_by(Segment.recording_id)
+        with translate_errors("read the transcript"), self._sessions() as session:
+            return {rid: f"{n}:{last}:{chars}" for rid, n, last, chars in session.execute(query)}
+
     def last_end(self, recording_id: int) -> float:
         """Where the committed transcript ends on the timeline (0 when there is none)."""
         with translate_errors("read the transcript"), self._sessions() as session:

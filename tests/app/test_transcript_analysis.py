@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from app.events import EventBus, SegmentCommitted
 from app.transcript_analysis import (
@@ -129,6 +130,27 @@ def test_keywords_leave_out_station_breaks(workdir):
     terms = [k.term for k in library.keywords.for_recording(rid, "recording")]
     assert any("treatment plant" in t or "water" in t for t in terms), terms
     assert not any(w in t for t in terms for w in ("wqrs", "harbor", "hardware", "lakes")), terms
+
+
+def test_recording_terms_are_stored_and_recomputed_only_when_the_transcript_changes(
+    workdir, monkeypatch
+):
+    import app.keywords as keywords
+    from tests.app.helpers import add_week_with_a_new_story
+
+    library = open_library(workdir)
+    add_week_with_a_new_story(library)
+    computed = []
+    real = keywords.candidate_terms
+    monkeypatch.setattr(keywords, "candidate_terms", lambda text: computed.append(1) or real(text))
+    first = keywords.recording_terms(library)
+    assert len(computed) == 8 and "bridge collapse" in first[8]
+    assert keywords.recording_terms(library) == first and len(computed) == 8  # all stored
+    segment = library.segments.for_recording(8)[0]
+    library.segments.rewrite_texts({segment.id: segment.text + " The ferry resumes service."})
+    again = keywords.recording_terms(library)
+    assert len(computed) == 9 and "ferry resumes service" in again[8]  # only day 8 again
+    assert "bridge collapse" in keywords.trends(library, datetime(2024, 7, 6))[0].burst.term
 
 
 def test_live_tutorials_only_for_creative_streams(workdir):

@@ -26,9 +26,10 @@ def test_new_database_is_migrated_to_head_in_wal_mode(library, tmp_path):
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         mode = conn.execute(text("PRAGMA journal_mode")).scalar()
         tables = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
-    assert version == "0006"
+    assert version == "0007"
     assert mode == "wal"
     assert {"sources", "recordings", "segments", "archive_files", "segments_fts"} <= tables
+    assert "recording_terms" in tables
 
 
 def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path):
@@ -131,3 +132,20 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StorageError, match="not a Streamlens database"):
         Library(f"sqlite:///{path}")
+
+
+def test_transcript_fingerprints_change_with_the_transcript_and_terms_round_trip(library):
+    a = library.recordings.create(url="http://x/a.mp3", mode="live").id
+    b = library.recordings.create(url="http://x/b.mp3", mode="live").id
+    seg = library.segments.save(a, start_s=0.0, end_s=2.0, text="the bridge")
+    assert set(library.segments.fingerprints()) == {a}  # b has no transcript yet
+    before = library.segments.fingerprints()[a]
+    library.segments.rewrite_texts({seg: "The bridge."})
+    rewritten = library.segments.fingerprints()[a]
+    library.segments.save(a, start_s=2.0, end_s=3.0, text="reopened")
+    assert len({before, rewritten, library.segments.fingerprints()[a]}) == 3
+    library.terms.save({a: ("f1", ["bridge"]), b: ("f2", [])})
+    library.terms.save({a: ("f3", ["bridge", "reopened"])})
+    assert library.terms.all() == {a: ("f3", ["bridge", "reopened"]), b: ("f2", [])}
+    library.recordings.delete(b)
+    assert set(library.terms.all()) == {a}
