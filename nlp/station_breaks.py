@@ -155,6 +155,13 @@ def is_station_break(text: str) -> bool:
     return bool(station_break_cues(text))
 
 
+def only_station_breaks(text: str) -> bool:
+    """Whether every sentence of a text (a transcript segment) is a station break: what the
+    transcript greys out and can hide."""
+    sentences = split_sentences(text)
+    return bool(sentences) and all(is_station_break(s) for s in sentences)
+
+
 def without_station_breaks(text: str) -> str:
     """The text less its sentences that are station breaks: what keywords and trends should
     be drawn from ("meineke car care" and a call sign say nothing about the programme)."""

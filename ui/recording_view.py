@@ -6,8 +6,10 @@ import bisect
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.chat_stats import ChatStats
 from app.timefmt import hms
+from nlp.station_breaks import only_station_breaks
 from storage import (
     ChatMessageRecord,
     ChatWindowRecord,
@@ -35,6 +38,11 @@ from ui.chat_view import StoredChatView
 from ui.insights_view import KeywordsView, TutorialsView
 from ui.summary_view import SummaryList
 from ui.widgets import empty_state
+
+BREAK_TIP = (
+    "Station break: an ident, promo, sponsor line, sign-off or time check. Greyed, and left "
+    "out of summaries, keywords and trends; it stays searchable."
+)
 
 
 @dataclass(frozen=True)
@@ -107,11 +115,22 @@ class RecordingView(QWidget):
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.break_rows = [row for row, seg in enumerate(segments) if only_station_breaks(seg.text)]
+        breaks = set(self.break_rows)
+        muted = QBrush(self.palette().color(QPalette.ColorRole.PlaceholderText))
         for row, seg in enumerate(segments):
-            self.transcript.setItem(row, 0, QTableWidgetItem(hms(seg.start_s)))
-            self.transcript.setItem(row, 1, QTableWidgetItem(seg.speaker or ""))
-            self.transcript.setItem(row, 2, QTableWidgetItem(seg.text))
+            cells = [hms(seg.start_s), seg.speaker or "", seg.text]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if row in breaks:
+                    item.setForeground(muted)
+                    item.setToolTip(BREAK_TIP)
+                self.transcript.setItem(row, column, item)
         self.transcript.resizeRowsToContents()
+        self.hide_breaks = QCheckBox(f"Hide station breaks ({len(self.break_rows)})")
+        self.hide_breaks.setToolTip(BREAK_TIP)
+        self.hide_breaks.setEnabled(bool(self.break_rows))
+        self.hide_breaks.toggled.connect(self._show_breaks)
 
         panels = QTabWidget()
         if summaries:
@@ -153,6 +172,8 @@ class RecordingView(QWidget):
         box = QVBoxLayout(transcript_box)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.transcript if segments else empty_state("No transcript."))
+        if segments:
+            box.addWidget(self.hide_breaks)
         split.addWidget(transcript_box)
         split.addWidget(panels)
         split.setStretchFactor(0, 3)
@@ -171,6 +192,10 @@ class RecordingView(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.chart)
         layout.addWidget(split, 1)
+
+    def _show_breaks(self, hidden: bool) -> None:
+        for row in self.break_rows:
+            self.transcript.setRowHidden(row, hidden)
 
     def _request(self, punctuate: bool | None) -> None:
         self.set_busy(True)

@@ -171,6 +171,28 @@ def test_recording_view_summary_panel_jumps_to_the_sentence(qtbot):
     assert view.current_row == 6
 
 
+def test_recording_view_greys_and_hides_station_breaks(qtbot):
+    recording = make_recording(title="Morning show")
+    texts = [
+        "The county board approved the water plant.",
+        "You're listening to News Talk 1450 WQRS. Stay with us.",
+        "Construction starts in the spring.",
+        "This hour is brought to you by Harbor Street Hardware.",
+    ]
+    segments = [SegmentRecord(i, 1, i * 10.0, i * 10.0 + 9, text) for i, text in enumerate(texts)]
+    view = RecordingView(recording, segments)
+    qtbot.addWidget(view)
+    assert view.break_rows == [1, 3]
+    assert view.hide_breaks.text() == "Hide station breaks (2)"
+    grey = view.transcript.item(1, 2).foreground().color()
+    assert grey != view.transcript.item(0, 2).foreground().color()
+    assert "Station break" in view.transcript.item(3, 2).toolTip()
+    view.hide_breaks.setChecked(True)
+    assert [view.transcript.isRowHidden(r) for r in range(4)] == [False, True, False, True]
+    view.hide_breaks.setChecked(False)
+    assert not any(view.transcript.isRowHidden(r) for r in range(4))
+
+
 def test_recording_view_keywords_entities_and_tutorial_links(qtbot):
     from nlp.tutorials import Recommendation, Tutorial
     from storage import EntityRecord, KeywordRecord
