@@ -38,14 +38,42 @@ def settle(app: QApplication, rounds: int = 40) -> None:
         time.sleep(0.05)
 
 
+def save_recording_view(out: Path, db: Path, recording_id: int, seconds: float) -> None:
+    settings = Settings(
+        data_dir=db.parent / "data", db_url=f"sqlite:///{db}", cache_dir=db.parent / "cache"
+    )
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setStyle("Fusion")
+    window = MainWindow(settings, open_library(settings))
+    window.resize(1280, 720)
+    window.show()
+    window.open_recording(recording_id, seconds)
+    settle(app)
+    window.grab().save(str(out / "radio-recording.png"))
+    window.close()
+    print(out / "radio-recording.png")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "screenshots"))
     parser.add_argument("--no-demo", action="store_true", help="skip the live demo views")
     parser.add_argument("--demo-seconds", type=float, default=45.0)
+    parser.add_argument(
+        "--recording",
+        nargs=3,
+        metavar=("DB", "ID", "SECONDS"),
+        help="only open recording ID of the library file DB at SECONDS and save it as "
+        "radio-recording.png (the README's WavePulse view)",
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.recording:
+        save_recording_view(
+            out, Path(args.recording[0]), int(args.recording[1]), float(args.recording[2])
+        )
+        return
     work = Path(tempfile.mkdtemp(prefix="sl-shots-"))
     settings = Settings(
         data_dir=work / "data", db_url=f"sqlite:///{work / 'lib.db'}", cache_dir=work / "cache"
