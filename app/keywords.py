@@ -23,7 +23,7 @@ from nlp.keywords import (
     merge_rebroadcasts,
     window_keywords,
 )
-from nlp.station_breaks import without_station_breaks
+from nlp.station_breaks import programme_texts
 from storage import Library
 
 _IDF_CACHE: dict[str, tuple[int, dict[str, float], int]] = {}
@@ -45,7 +45,7 @@ def recording_terms(library: Library) -> dict[int, set[str]]:
             out[recording_id] = set(known[1])
             continue
         segments = library.segments.for_recording(recording_id)
-        said = " ".join(without_station_breaks(s.text) for s in segments)
+        said = " ".join(programme_texts([(s.start_s, s.end_s, s.text) for s in segments]))
         out[recording_id] = set(candidate_terms(said))
         fresh[recording_id] = (fingerprint, sorted(out[recording_id]))
     library.terms.save(fresh)
@@ -77,8 +77,9 @@ def analyse_keywords(library: Library, recording_id: int, window_s: float = WIND
     end = max(s.end_s for s in segments)
     count = int(end // window_s) + 1
     texts = [[] for _ in range(count)]
-    for s in segments:
-        texts[min(count - 1, int(s.start_s // window_s))].append(without_station_breaks(s.text))
+    said = programme_texts([(s.start_s, s.end_s, s.text) for s in segments])
+    for s, text in zip(segments, said, strict=True):
+        texts[min(count - 1, int(s.start_s // window_s))].append(text)
     chat = [0.0] * count
     for message in library.chat.for_recording(recording_id, kinds=("message",)):
         chat[min(count - 1, max(0, int(message.offset_s // window_s)))] += 1

@@ -6,10 +6,11 @@ time checks) and picks with fewer than three content words. It runs the summariz
 app does (five-minute clips, five sentences for the whole recording, IDF over all the
 transcripts as over a library) under three rules for what may be picked: five words or
 more (before station breaks were left out); the cues and content-word minimum of
-`worth_summarizing`; and those plus the trained head (`scripts/train_station_breaks.py`,
-fitted on the other half of the files). The cues judging their own filter is circular, so
-`--show` prints the held-out half's summaries to read by hand; the closing note of the
-change quotes such a reading.
+`worth_summarizing`; those plus the trained head (`scripts/train_station_breaks.py`,
+fitted on the other half of the files); and all that plus break blocks (what sits between
+two breaks, `station_break_flags`), which is what the app does. The cues judging their
+own filter is circular, so `--show` prints the held-out half's summaries to read by hand;
+`resources/MODELS.md` quotes such a reading.
 
     .venv/bin/python benchmarks/radio_summaries.py [--data ../shared/data/wavepulse] [--show]
 """
@@ -65,9 +66,10 @@ def main() -> int:
     recordings = load(args.data)
     idf = idf_table(candidate_terms(" ".join(u.text for u in us)) for _n, us in recordings)
     rules = {
-        "five words or more (before)": (five_words_or_more, False),
-        "worth_summarizing (cues)": (None, False),
-        "cues + trained head": (None, True),
+        "five words or more (before)": (five_words_or_more, False, False),
+        "worth_summarizing (cues)": (None, False, False),
+        "cues + trained head": (None, True, False),
+        "cues + head + break blocks": (None, True, True),
     }
     print(f"WavePulse: {len(recordings)} recordings, whole-recording summaries of 5 sentences")
     print("held out: every second file (the other half was read to write the cues)\n")
@@ -75,8 +77,8 @@ def main() -> int:
     print("|---|---|---|---|---|---|")
     shown: dict[str, list[list[str]]] = {}
     held_out = {name for i, (name, _u) in enumerate(recordings) if i % 2 == 1}
-    for label, (rule, head) in rules.items():
-        summarizer = Summarizer(idf=idf, eligible=rule, break_head=head)
+    for label, (rule, head, blocks) in rules.items():
+        summarizer = Summarizer(idf=idf, eligible=rule, break_head=head, break_blocks=blocks)
         for half in ("design", "held out"):
             started = time.perf_counter()
             picks = breaks = empty = 0

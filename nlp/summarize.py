@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nlp.keywords import FILLERS, is_stop_word, tokens
-from nlp.station_breaks import is_station_break, load_break_head
+from nlp.station_breaks import is_station_break, load_break_head, station_break_flags
 from nlp.types import split_sentences
 
 CLIP_S = 300.0
@@ -179,13 +179,15 @@ class Summarizer:
         idf: tuple[dict[str, float], int] | None = None,
         eligible: Callable[[Utterance], bool] | None = None,
         break_head: bool = True,
+        break_blocks: bool = True,
     ) -> None:
         """`idf`: (IDF per word, documents) over the user's library (`app.keywords.
         library_idf`); without it, or with fewer than two documents, no word bonus.
         `eligible`: which utterances may be picked (`worth_summarizing` unless given; the
         benchmarks pass the older rule to measure what it changed). `break_head`: also leave
         out what the trained station-break head flags (sponsor copy and promos without a
-        surface cue), when its weights are there."""
+        surface cue), when its weights are there. `break_blocks`: in a clip, also leave out
+        what sits between two station breaks (`station_break_flags`)."""
         if encoder is None:
             from nlp.embeddings import load_sentence_encoder
 
@@ -198,6 +200,7 @@ class Summarizer:
         self.idf = idf
         self.eligible = eligible or worth_summarizing
         self.break_head = load_break_head() if break_head else None
+        self.break_blocks = break_blocks
 
     def salience(
         self,
@@ -265,7 +268,11 @@ class Summarizer:
         self, clip: Sequence[Utterance], title: str | None = None, first: bool = True
     ) -> ClipSummary:
         """`first`: the clip opens the recording (its first sentences get the lead bonus)."""
-        kept = [u for u in clip if self.eligible(u)]
+        candidates = list(clip)
+        if self.break_blocks:
+            flags = station_break_flags([(u.start_s, u.end_s, u.text) for u in clip])
+            candidates = [u for u, flagged in zip(clip, flags, strict=True) if not flagged]
+        kept = [u for u in candidates if self.eligible(u)]
         if len(kept) > MAX_CANDIDATES:
             step = len(kept) / MAX_CANDIDATES
             kept = [kept[int(i * step)] for i in range(MAX_CANDIDATES)]

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.chat_stats import ChatStats
 from app.timefmt import hms
-from nlp.station_breaks import only_station_breaks
+from nlp.station_breaks import station_break_flags
 from storage import (
     ChatMessageRecord,
     ChatWindowRecord,
@@ -115,7 +115,8 @@ class RecordingView(QWidget):
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.break_rows = [row for row, seg in enumerate(segments) if only_station_breaks(seg.text)]
+        flags = station_break_flags([(s.start_s, s.end_s, s.text) for s in segments])
+        self.break_rows = [row for row, flagged in enumerate(flags) if flagged]
         breaks = set(self.break_rows)
         muted = QBrush(self.palette().color(QPalette.ColorRole.PlaceholderText))
         for row, seg in enumerate(segments):

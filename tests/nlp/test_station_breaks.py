@@ -113,3 +113,21 @@ def test_without_the_head_file_summaries_fall_back_to_the_cues(tmp_path):
     assert load_break_head(tmp_path / "missing.json") is None
     text = "The plant opens in May. Stay with us. Visit harborhardware.com today."
     assert without_station_breaks(text) == "The plant opens in May."
+
+
+def test_the_uncued_middle_of_a_break_block_is_part_of_the_break():
+    from nlp.station_breaks import programme_texts, station_break_flags
+
+    timed = [
+        (0.0, 5.0, "The council approved the budget on Tuesday night."),
+        (5.0, 8.0, "Traffic is brought to you by Lakeside Mattress."),
+        (8.0, 12.0, "It's the best sale of the year on every king size set."),
+        (12.0, 15.0, "Visit lakesidemattress.com today."),
+        (15.0, 20.0, "Crews reopened the bridge after the morning crash."),
+        (60.0, 64.0, "Stay with us."),
+        (64.0, 70.0, "The mayor will speak at noon about the water plant."),
+        (200.0, 204.0, "When we come back, the weather."),
+    ]
+    assert station_break_flags(timed) == [False, True, True, True, False, True, False, True]
+    said = programme_texts(timed)
+    assert said[2] == "" and said[6] == timed[6][2]  # 136 s from the next break: not a block

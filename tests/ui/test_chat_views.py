@@ -179,7 +179,8 @@ def test_recording_view_greys_and_hides_station_breaks(qtbot):
         "Construction starts in the spring.",
         "This hour is brought to you by Harbor Street Hardware.",
     ]
-    segments = [SegmentRecord(i, 1, i * 10.0, i * 10.0 + 9, text) for i, text in enumerate(texts)]
+    # 21 s between segments: too far apart for the middle one to count as part of a break block
+    segments = [SegmentRecord(i, 1, i * 30.0, i * 30.0 + 9, text) for i, text in enumerate(texts)]
     view = RecordingView(recording, segments)
     qtbot.addWidget(view)
     assert view.break_rows == [1, 3]
