@@ -18,7 +18,6 @@ own filter is circular, so `--show` prints the held-out half's summaries to read
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ingest.transcripts import read_transcript  # noqa: E402
 from nlp.keywords import candidate_terms, idf_table  # noqa: E402
 from nlp.station_breaks import is_station_break  # noqa: E402
 from nlp.summarize import (  # noqa: E402
@@ -48,9 +48,7 @@ def five_words_or_more(utterance: Utterance) -> bool:
 def load(folder: Path) -> list[tuple[str, list[Utterance]]]:
     out = []
     for path in sorted((folder / "transcripts").glob("*.json")):
-        data = json.loads(path.read_text())
-        segments = data["segments"] if isinstance(data, dict) else data
-        timed = [(s["start"], s["end"], s["text"]) for s in segments]
+        timed = [(c.start_s, c.end_s, c.text) for c in read_transcript(path)]  # as imported
         out.append((path.stem, utterances_from_segments(timed)))
     return out
 

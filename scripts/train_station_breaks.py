@@ -32,6 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ingest.transcripts import read_transcript  # noqa: E402
 from nlp.embeddings import load_sentence_encoder  # noqa: E402
 from nlp.station_breaks import HEAD_PATH, is_station_break  # noqa: E402
 
@@ -52,9 +53,8 @@ def training_sentences(folder: Path) -> list[str]:
     """Sentences of five words or more from the training half (1st, 3rd, … file)."""
     out: list[str] = []
     for path in sorted((folder / "transcripts").glob("*.json"))[::2]:
-        data = json.loads(path.read_text())
-        segments = data["segments"] if isinstance(data, dict) else data
-        utterances = utterances_from_segments([(s["start"], s["end"], s["text"]) for s in segments])
+        cues = read_transcript(path)  # as the importer reads it
+        utterances = utterances_from_segments([(c.start_s, c.end_s, c.text) for c in cues])
         out += [u.text for u in utterances if len(u.text.split()) >= MIN_WORDS]
     return out
 
