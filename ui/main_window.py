@@ -23,7 +23,7 @@ from ui.import_dialog import ImportDialog
 from ui.library_view import LibraryView
 from ui.live_view import LiveView
 from ui.new_recording import NewRecordingDialog
-from ui.recording_view import RecordingData, RecordingView
+from ui.recording_view import RecordingData, RecordingView, station_break_rows
 from ui.schedules_dialog import AddScheduleDialog, SchedulesDialog
 from ui.settings_dialog import SettingsDialog
 from ui.sources_view import SourcesView
@@ -382,6 +382,7 @@ class MainWindow(QMainWindow):
                 self.library.entities.for_recording(recording_id),
                 self._tutorials_for(segments),
                 recording_stats(self.library, recording_id) if chat else None,
+                station_break_rows(segments),
             )
 
         worker = workers.Worker(load)
@@ -412,6 +413,7 @@ class MainWindow(QMainWindow):
             data.entities,
             data.tutorials,
             data.chat_stats,
+            data.break_rows,
         )
         view.analysis_requested.connect(self.reanalyse)
         title = (recording.title or recording.url)[:30]

@@ -58,6 +58,14 @@ class RecordingData:
     entities: list = field(default_factory=list)
     tutorials: list = field(default_factory=list)  # Recommendation
     chat_stats: ChatStats | None = None
+    break_rows: list[int] | None = None  # `station_break_rows(segments)`
+
+
+def station_break_rows(segments: list[SegmentRecord]) -> list[int]:
+    """The transcript rows that are station breaks (about 70 µs a segment: worth doing off
+    the GUI thread for a long recording)."""
+    flags = station_break_flags([(s.start_s, s.end_s, s.text) for s in segments])
+    return [row for row, flagged in enumerate(flags) if flagged]
 
 
 class RecordingView(QWidget):
@@ -75,6 +83,7 @@ class RecordingView(QWidget):
         entities: list | None = None,
         tutorials: list | None = None,
         chat_stats: ChatStats | None = None,
+        break_rows: list[int] | None = None,
         parent=None,
     ) -> None:
         super().__init__(parent)
@@ -115,8 +124,7 @@ class RecordingView(QWidget):
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        flags = station_break_flags([(s.start_s, s.end_s, s.text) for s in segments])
-        self.break_rows = [row for row, flagged in enumerate(flags) if flagged]
+        self.break_rows = station_break_rows(segments) if break_rows is None else break_rows
         breaks = set(self.break_rows)
         muted = QBrush(self.palette().color(QPalette.ColorRole.PlaceholderText))
         for row, seg in enumerate(segments):
