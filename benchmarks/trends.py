@@ -27,7 +27,7 @@ from app.config import load_settings  # noqa: E402
 from app.importer import BatchImport, discover  # noqa: E402
 from app.keywords import recording_terms, trends  # noqa: E402
 from app.services import open_library  # noqa: E402
-from nlp.keywords import bursts, candidate_terms  # noqa: E402
+from nlp.keywords import bursts  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "wavepulse" / "transcripts"
 PERIODS = [(datetime(2024, 7, 13), datetime(2024, 7, 21)), (datetime(2024, 8, 1), None)]
@@ -47,12 +47,12 @@ def main() -> int:
         items, _problems = discover([str(args.data)])
         BatchImport(library, settings, analyse=False).run(items)
         recordings = library.recordings.list()
-        terms = {
-            r.id: set(
-                candidate_terms(" ".join(s.text for s in library.segments.for_recording(r.id)))
-            )
-            for r in recordings
-        }
+        started = time.perf_counter()
+        terms = recording_terms(library)  # what trends() reads; computed and stored here
+        print(
+            f"Computing and storing every recording's terms (first use, station breaks "
+            f"left out): {time.perf_counter() - started:.2f} s; trends() below reads them.\n"
+        )
         shares = np.array(
             [
                 len(terms[a] & terms[b]) / len(terms[a] | terms[b])
@@ -64,12 +64,6 @@ def main() -> int:
             "  median {:.3f}, 90th percentile {:.3f}, 99th {:.3f}, max {:.3f}".format(
                 *np.percentile(shares, [50, 90, 99, 100])
             )
-        )
-        started = time.perf_counter()
-        recording_terms(library)
-        print(
-            f"\nComputing and storing every recording's terms (first use, station breaks "
-            f"left out): {time.perf_counter() - started:.2f} s; trends() below reads them."
         )
         for since, until in PERIODS:
             span = f"{since:%Y-%m-%d}" + (f" to {until:%Y-%m-%d}" if until else " on")
