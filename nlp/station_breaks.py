@@ -17,6 +17,7 @@ transcript and in search).
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ import numpy as np
 
 from nlp.types import split_sentences
 
+log = logging.getLogger(__name__)
+EMBEDDING_SIZE = 384  # all-MiniLM-L6-v2, the summarizer's sentence vectors
 HEAD_PATH = (
     Path(__file__).resolve().parent.parent / "resources" / "models" / "station_breaks_head.json"
 )
@@ -222,10 +225,16 @@ class BreakHead:
 
 @lru_cache(maxsize=4)
 def load_break_head(path: Path = HEAD_PATH) -> BreakHead | None:
-    """The trained head, or None where its file is missing (the cues still work alone)."""
+    """The trained head, or None where its file is missing or unreadable (the cues still
+    work alone; a damaged file is logged, never a reason for summaries to fail)."""
     if not path.is_file():
         return None
-    data = json.loads(path.read_text())
-    return BreakHead(
-        np.asarray(data["weights"], dtype=np.float32), float(data["bias"]), data["threshold"]
-    )
+    try:
+        data = json.loads(path.read_text())
+        weights = np.asarray(data["weights"], dtype=np.float32)
+        if weights.shape != (EMBEDDING_SIZE,):
+            raise ValueError(f"{weights.shape[0] if weights.ndim else 0} weights")
+        return BreakHead(weights, float(data["bias"]), float(data["threshold"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("Station-break head %s is unreadable (%s); using the cues alone", path, exc)
+        return None

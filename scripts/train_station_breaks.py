@@ -76,6 +76,12 @@ def main() -> int:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
 
+    if not (args.data / "transcripts").is_dir():
+        print(f"No WavePulse transcripts at {args.data}; pass --data.", file=sys.stderr)
+        return 2
+    if args.hand_weight and not LABELS_PATH.is_file():
+        print(f"No hand labels at {LABELS_PATH}; pass --hand-weight 0.", file=sys.stderr)
+        return 2
     sentences = training_sentences(args.data)
     cued = np.array([is_station_break(s) for s in sentences])
     hand = json.loads(LABELS_PATH.read_text())["labels"] if args.hand_weight else {}

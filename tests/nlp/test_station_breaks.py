@@ -111,6 +111,10 @@ def test_without_the_head_file_summaries_fall_back_to_the_cues(tmp_path):
     from nlp.station_breaks import load_break_head, without_station_breaks
 
     assert load_break_head(tmp_path / "missing.json") is None
+    for damaged in ("{not json", '{"weights": [1, 2], "bias": 0, "threshold": 1}', "{}"):
+        path = tmp_path / f"damaged{len(damaged)}.json"
+        path.write_text(damaged)
+        assert load_break_head(path) is None
     text = "The plant opens in May. Stay with us. Visit harborhardware.com today."
     assert without_station_breaks(text) == "The plant opens in May."
 
