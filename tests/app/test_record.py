@@ -57,4 +57,5 @@ def test_record_icecast_radio_for_a_duration(icecast, run_cli, workdir, mode):
     assert recording.title == "Loopback FM"
     assert 20.0 <= recording.duration_s <= 23.0
     shown = run_cli("show", str(recording.id))
-    assert "[00:00:0" in shown.stdout and "roads instead" in shown.stdout
+    # "repair the roads" or "… road": live-mode tiny.en has heard both
+    assert "[00:00:0" in shown.stdout and "repair the road" in shown.stdout
