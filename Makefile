@@ -4,13 +4,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint system-deps clean benchmark
+SUDO = $$( [ "$$(id -u)" = 0 ] || echo sudo )
 
-run: $(STAMP)
+.PHONY: run test lint system-deps gui-deps install-desktop clean benchmark
+
+run: $(STAMP) gui-deps
 	$(PY) main.py
 
 test: $(STAMP) system-deps lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+# The application-menu entry and icon for this checkout's .venv (`streamlens desktop install`).
+install-desktop: $(STAMP)
+	$(VENV)/bin/streamlens desktop install
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -33,11 +39,30 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Test speech comes from espeak-ng; sox is handy for inspecting audio. Installed when missing.
-system-deps:
-	@command -v espeak-ng >/dev/null 2>&1 || { \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq espeak-ng sox; }
+# Qt draws on X11 through its xcb plugin, which loads system libraries a minimal Debian or
+# Ubuntu lacks (libxcb-icccm4, libxcb-keysyms1, ...); `ui.display_check` names the packages
+# of the missing ones (by `ldd` on the plugin), and they are installed when missing.
+gui-deps: $(STAMP)
+	@pkgs="$$($(PY) -m ui.display_check --missing-packages)"; \
+	if [ -n "$$pkgs" ]; then \
+		if command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing the system libraries Qt needs to open a window: $$pkgs"; \
+			$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$pkgs; \
+		else \
+			echo "Qt needs these libraries to open a window; install them: $$pkgs" >&2; \
+		fi; \
+	fi
+
+# Test speech comes from espeak-ng (sox is handy for inspecting audio); the real-window test
+# runs the app on Xvfb (xvfb-run needs xauth). Installed when missing, then Qt's libraries.
+system-deps: gui-deps
+	@missing=""; \
+	for tool in espeak-ng:espeak-ng sox:sox xvfb-run:xvfb xauth:xauth; do \
+		command -v $${tool%%:*} >/dev/null 2>&1 || missing="$$missing $${tool#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

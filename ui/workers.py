@@ -47,18 +47,26 @@ class Worker(QRunnable):
         self._abort.set()
 
     def run(self) -> None:
-        self.signals.started.emit()
+        self._emit("started")
         try:
             result = self.fn(*self.args, **self.kwargs)
         except USER_ERRORS as exc:
-            self.signals.errored.emit(str(exc))
+            self._emit("errored", str(exc))
         except Exception as exc:
             log.exception("Background task failed")
-            self.signals.errored.emit(f"Something went wrong: {exc.__class__.__name__}: {exc}")
+            self._emit("errored", f"Something went wrong: {exc.__class__.__name__}: {exc}")
         else:
-            self.signals.returned.emit(result)
+            self._emit("returned", result)
         finally:
-            self.signals.finished.emit()
+            self._emit("finished")
+
+    def _emit(self, name: str, *args) -> None:
+        """Report to the GUI thread, unless the app is already gone (a task that ends while
+        Python shuts down has nobody left to tell)."""
+        try:
+            getattr(self.signals, name).emit(*args)
+        except RuntimeError:  # "Signal source has been deleted"
+            log.debug("Task finished after its receivers were deleted", exc_info=True)
 
 
 _running: set[Worker] = set()
@@ -70,3 +78,19 @@ def start(worker: Worker, pool: QThreadPool | None = None) -> Worker:
     worker.signals.finished.connect(lambda: _running.discard(worker))
     (pool or QThreadPool.globalInstance()).start(worker)
     return worker
+
+
+def finish_all(timeout_s: float = 30.0, pool: QThreadPool | None = None) -> bool:
+    """At quit: ask every running worker to stop and wait for the pool to drain.
+
+    A pooled thread still running Python while the interpreter shuts down is killed
+    mid-frame, and C++ code on its stack then aborts the whole process ("terminate called
+    without an active exception") — after the user's work was saved, but with a crash
+    report. Returns False when some worker did not finish in time.
+    """
+    for worker in list(_running):
+        worker.cancel()
+    done = (pool or QThreadPool.globalInstance()).waitForDone(int(timeout_s * 1000))
+    if not done:
+        log.warning("Background tasks still running at quit: %d", len(_running))
+    return done

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from app.cli import chat, imports, keywords, library, recording, schedule, text
+from app.cli import chat, desktop, imports, keywords, library, recording, schedule, text
 from app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from app.config import load_settings
 from app.errors import USER_ERRORS
@@ -20,7 +20,15 @@ from app.logsetup import configure_logging
 
 log = logging.getLogger(__name__)
 
-COMMAND_GROUPS = (recording, library, chat, keywords, imports, schedule, text)
+COMMAND_GROUPS = (recording, library, chat, keywords, imports, schedule, text, desktop)
+
+
+def program_name() -> str:
+    """How the user started us: `streamlens` once installed, `python main.py` in a checkout."""
+    invoked = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if invoked in ("", "main.py", "__main__.py", "-c"):
+        return "python main.py" if invoked == "main.py" else "streamlens"
+    return invoked
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
 
     parser = argparse.ArgumentParser(
-        prog="python main.py",
+        prog=program_name(),
         description="Streamlens: record, transcribe and search livestreams. "
         "Without a command, opens the desktop app.",
     )
