@@ -45,6 +45,19 @@ class EntityRepository:
         with translate_errors("search entities"), self._sessions() as session:
             return [(r.recording_id, title, _record(r)) for r, title in session.execute(query)]
 
+    def mention_counts(self, name: str) -> dict[int, int]:
+        """Mentions of `name` per recording (matched as `find` does), every recording: what
+        a mentions-over-time chart adds up, where `find` lists only the top few."""
+        query = (
+            select(EntityRow.recording_id, func.sum(EntityRow.mentions))
+            .where(
+                EntityRow.scope == "recording", func.lower(EntityRow.name).contains(name.lower())
+            )
+            .group_by(EntityRow.recording_id)
+        )
+        with translate_errors("search entities"), self._sessions() as session:
+            return {rid: int(n or 0) for rid, n in session.execute(query)}
+
 
 def _record(r: EntityRow) -> EntityRecord:
     return EntityRecord(r.scope, r.start_s, r.end_s, r.name, r.kind, r.mentions, r.first_s)

@@ -78,3 +78,22 @@ class TranscriptSearch:
             )
             for row in rows
         ]
+
+    def matching_texts(self, query: str) -> list[tuple[int, str]]:
+        """(recording id, text) of every segment matching `query`, in no particular order.
+
+        For counting how often something is said across the whole library (mentions per
+        day): no limit, and no snippet or bm25 ranking, which cost more than the match
+        itself and mean nothing to a count.
+        """
+        expression = to_fts_query(query)
+        if not expression:
+            return []
+        sql = """
+            SELECT s.recording_id, s.text
+            FROM segments_fts
+            JOIN segments s ON s.id = segments_fts.rowid
+            WHERE segments_fts MATCH :q
+        """
+        with translate_errors("search the transcripts"), self._engine.connect() as conn:
+            return [(row[0], row[1]) for row in conn.execute(text(sql), {"q": expression})]

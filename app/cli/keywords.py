@@ -1,12 +1,19 @@
-"""`keywords ID` and `trends`: what a stream is about, and what is rising across the library."""
+"""`keywords ID`, `trends` and `mentions`: what a stream is about, what is rising across the
+library, and how often a term is said day by day."""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
 
 from app.cli.common import EXIT_OK
 from app.config import Settings
 from app.errors import UsageError
 from app.services import open_library
 from app.timefmt import hms, parse_when
+
+if TYPE_CHECKING:
+    from app.timelines import Timeline
 
 
 def register(sub, common) -> None:
@@ -29,6 +36,26 @@ def register(sub, common) -> None:
     p.add_argument("--until", help="and ends here (a bare date includes that day)")
     p.add_argument("--top", type=int, default=15)
     p.set_defaults(handler=cmd_trends)
+    p = sub.add_parser(
+        "mentions",
+        parents=[common],
+        help="times a term is said per day over the library (a trend as a curve)",
+        description="Times each TERM is said per day, from the library's first recording day "
+        "to its last (days as stored, UTC). 0: recordings that day, the term not said; "
+        "—: nothing recorded.",
+    )
+    p.add_argument("terms", nargs="+", metavar="TERM", help="a word or phrase (one per column)")
+    p.add_argument(
+        "--by",
+        choices=("state", "station"),
+        help="one column per state or station (the top 6, the rest as 'other'), for one TERM",
+    )
+    p.add_argument(
+        "--entity",
+        action="store_true",
+        help="count a named entity's mentions (as entities --find matches it), not the words",
+    )
+    p.set_defaults(handler=cmd_mentions)
 
 
 def cmd_keywords(args, settings: Settings) -> int:
@@ -75,6 +102,50 @@ def cmd_trends(args, settings: Settings) -> int:
         for rid, title, seconds in t.moments[:3]:
             print(f"      #{rid} {title} [{hms(seconds)}]")
     return EXIT_OK
+
+
+def cmd_mentions(args, settings: Settings) -> int:
+    from app.timelines import entity_timeline, term_timeline
+
+    library = open_library(settings)
+    timeline = (entity_timeline if args.entity else term_timeline)(library, args.terms, args.by)
+    if not timeline.days:
+        print("The library has no recordings yet.")
+        return EXIT_OK
+    print(f"{timeline.title} (days as stored, UTC; — nothing recorded):")
+    for line in mentions_table(timeline):
+        print(line)
+    return EXIT_OK
+
+
+def mentions_table(timeline: Timeline) -> list[str]:
+    """Rows of day and count per line; a run of days with no recording at all is one row,
+    so a sparse library does not print a screen of dashes."""
+    lines = list(timeline.series)
+    widths = [max(len(name), 5) for name in lines]
+
+    def row(label: str, values: list[str]) -> str:
+        cells = "  ".join(v.rjust(w) for v, w in zip(values, widths, strict=True))
+        return f"{label:<10}  {cells}".rstrip()
+
+    out = [row("day", lines)]
+    gap: list[date] = []
+    for i, day in enumerate(timeline.days):
+        if day in timeline.unrecorded:
+            gap.append(day)
+            continue
+        if gap:
+            out.append(_gap_row(gap))
+            gap = []
+        counts = [timeline.series[name][i][1] for name in lines]
+        out.append(row(f"{day:%Y-%m-%d}", ["—" if c is None else str(c) for c in counts]))
+    out.append(row("total", [str(timeline.total(name)) for name in lines]))
+    return out
+
+
+def _gap_row(days: list[date]) -> str:
+    span = f"{days[0]:%Y-%m-%d}" + (f" – {days[-1]:%Y-%m-%d}" if len(days) > 1 else "")
+    return f"(no recordings {span})"
 
 
 def cmd_entities(args, settings: Settings) -> int:
