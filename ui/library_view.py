@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -20,9 +23,36 @@ from PySide6.QtWidgets import (
 from app.timefmt import hms
 from storage import RecordingRecord, SearchHit
 from storage.recordings import STATUS_FAILED, STATUS_INTERRUPTED
-from ui.library_model import RecordingsModel
+from ui.library_model import RecordingsModel, RecordingsProxy
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+DEFAULT_SORT = (3, Qt.SortOrder.DescendingOrder)  # newest recording first
+
+# What a new user can do first, on the empty library: (button, what it does, signal name).
+FIRST_STEPS = (
+    (
+        "Start the demo",
+        "A short painting livestream with its chat, served on this computer: watch the "
+        "transcript, flagged chat and summaries arrive within a minute. No internet needed.",
+        "demo_requested",
+    ),
+    (
+        "Add a source…",
+        "Follow a Twitch channel, a YouTube Live stream, a radio station or any stream URL, "
+        "then record it now or on a schedule.",
+        "add_source_requested",
+    ),
+    (
+        "Import an archive…",
+        "Transcribe and analyse recordings you already have: files, folders or URLs.",
+        "import_requested",
+    ),
+    (
+        "Open Settings…",
+        "Choose the speech model, where recordings are kept and whether chat is captured.",
+        "settings_requested",
+    ),
+)
 
 
 class LibraryView(QWidget):
@@ -31,6 +61,11 @@ class LibraryView(QWidget):
     resume_requested = Signal(int)  # transcribe what an interrupted recording archived
     analysis_requested = Signal(int, object)  # recording id, punctuate (True/None)
     export_requested = Signal()
+    sort_changed = Signal(int, object)  # column, Qt.SortOrder: remembered across restarts
+    demo_requested = Signal()  # the first-run steps
+    add_source_requested = Signal()
+    import_requested = Signal()
+    settings_requested = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -46,16 +81,16 @@ class LibraryView(QWidget):
         self.filter_box.setClearButtonEnabled(True)
 
         self.model = RecordingsModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = RecordingsProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
         self.filter_box.textChanged.connect(self.proxy.setFilterFixedString)
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+        self.table.sortByColumn(*DEFAULT_SORT)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self.sort_changed.emit)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
@@ -88,10 +123,69 @@ class LibraryView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(hits_box)
         split.addWidget(self.table)
+        browse = QWidget()
+        browse_layout = QVBoxLayout(browse)
+        browse_layout.setContentsMargins(0, 0, 0, 0)
+        browse_layout.addWidget(self.search_box)
+        browse_layout.addWidget(split, 1)
+        browse_layout.addWidget(self.filter_box)
+        self.welcome = self._welcome_pane()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(browse)
+        self.pages.setCurrentWidget(browse)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.search_box)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.filter_box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+
+    def _welcome_pane(self) -> QWidget:
+        """What to do first, instead of an empty table (shown while the library is empty)."""
+        pane = QWidget()
+        pane.setObjectName("welcome")
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(12)
+        self.first_step_buttons: dict[str, QPushButton] = {}
+        for row, (text, explanation, signal_name) in enumerate(FIRST_STEPS):
+            button = QPushButton(text)
+            button.setMinimumWidth(190)
+            button.setMinimumHeight(34)
+            button.clicked.connect(getattr(self, signal_name).emit)
+            self.first_step_buttons[text.rstrip("…")] = button
+            label = QLabel(explanation)
+            label.setWordWrap(True)
+            grid.addWidget(button, row, 0)
+            grid.addWidget(label, row, 1)
+        title = QLabel("<h2>Welcome to Streamlens</h2>")
+        intro = QLabel(
+            "Your library is empty. Streamlens records livestreams and radio, transcribes "
+            "them as they play, reads the chat and keeps everything here to search and export. "
+            "Start with one of these:"
+        )
+        intro.setWordWrap(True)
+        column = QVBoxLayout()
+        column.addStretch(1)
+        column.addWidget(title)
+        column.addWidget(intro)
+        column.addSpacing(8)
+        column.addLayout(grid)
+        column.addStretch(2)
+        box = QWidget()
+        box.setMaximumWidth(760)
+        box.setLayout(column)
+        outer = QVBoxLayout(pane)
+        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        return pane
+
+    @property
+    def showing_welcome(self) -> bool:
+        return self.pages.currentWidget() is self.welcome
+
+    def set_sort(self, column: int, order: Qt.SortOrder) -> None:
+        """Sort by `column` (an unknown column falls back to newest first)."""
+        if not 0 <= column < self.model.columnCount():
+            column, order = DEFAULT_SORT
+        self.table.sortByColumn(column, order)
 
     def selected_ids(self) -> list[int]:
         rows = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
@@ -99,6 +193,7 @@ class LibraryView(QWidget):
 
     def set_recordings(self, rows: list[RecordingRecord]) -> None:
         self.model.set_recordings(rows)
+        self.pages.setCurrentIndex(0 if not rows else 1)
 
     def show_hits(self, query: str, hits: list[SearchHit]) -> None:
         self.hits.clear()

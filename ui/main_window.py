@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 from shiboken6 import isValid
@@ -57,6 +57,10 @@ class MainWindow(QMainWindow):
         self.library_view.resume_requested.connect(self.resume)
         self.library_view.analysis_requested.connect(self.reanalyse)
         self.library_view.export_requested.connect(self.export_csv)
+        self.library_view.demo_requested.connect(self.start_demo)
+        self.library_view.add_source_requested.connect(self.add_source)
+        self.library_view.import_requested.connect(self.import_archives)
+        self.library_view.settings_requested.connect(self.show_settings)
         self.tabs.addTab(self.library_view, "Library")
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.sources_view = SourcesView(library)
@@ -240,6 +244,11 @@ class MainWindow(QMainWindow):
     def show_sources(self) -> None:
         self.tabs.setCurrentWidget(self.sources_view)
         self.sources_view.refresh()
+
+    def add_source(self) -> None:
+        """The Sources tab with its *Add by URL* dialog open (a first-run step)."""
+        self.show_sources()
+        self.sources_view.add_by_url()
 
     def check_chat_log(self) -> QDialog:
         from ui.chat_log_dialog import ChatLogDialog
@@ -507,6 +516,17 @@ class MainWindow(QMainWindow):
         state = store.value("state")
         if state is not None:
             self.restoreState(state)
+        column = store.value("library/sort_column")
+        if column is not None:
+            order = Qt.SortOrder(int(store.value("library/sort_order", 1)))
+            self.library_view.set_sort(int(column), order)
+        self.library_view.sort_changed.connect(self._remember_sort)
+
+    def _remember_sort(self, column: int, order: Qt.SortOrder) -> None:
+        """The library's sort survives a restart (a refresh keeps it by itself)."""
+        store = self._state_store()
+        store.setValue("library/sort_column", int(column))
+        store.setValue("library/sort_order", Qt.SortOrder(order).value)
 
     def closeEvent(self, event) -> None:
         store = self._state_store()
