@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
-log = logging.getLogger(__name__)
+from app.errors import SettingsError
+from app.preferences import DEFAULT_MODEL, Preferences, read_preferences
 
 APP_NAME = "streamlens"
-PREFERENCES_FILE = "settings.json"
-DEFAULT_MODEL = "tiny.en"
 
 
 @dataclass(frozen=True)
@@ -51,71 +48,49 @@ def db_url_from(value: str) -> str:
 
 
 def load_settings(
-    *, db: str | None = None, data_dir: str | None = None, model: str | None = None
+    *,
+    db: str | None = None,
+    data_dir: str | None = None,
+    model: str | None = None,
+    preferences: Preferences | None = None,
 ) -> Settings:
+    """Defaults, then the preferences file, then `STREAMLENS_*` variables, then flags.
+
+    A value that cannot be used raises `SettingsError` with one sentence saying which and
+    why (the CLI prints it as its error line; the GUI shows it). `preferences` replaces the
+    file (the GUI passes defaults when the file is bad, so the window still opens).
+    """
     env = os.environ
-    prefs = read_preferences()
+    prefs = read_preferences() if preferences is None else preferences
     base = Path(
         data_dir
         or env.get("STREAMLENS_DATA_DIR")
-        or prefs.get("data_dir")
+        or prefs.data_dir
         or platformdirs.user_data_dir(APP_NAME)
-    )
-    base = base.expanduser()
+    ).expanduser()
     db_value = db or env.get("STREAMLENS_DB") or str(base / "streamlens.db")
     cache = Path(env.get("STREAMLENS_CACHE_DIR") or platformdirs.user_cache_dir(APP_NAME))
-    moderation = prefs.get("moderation") or {}
-    settings = Settings(
+    return Settings(
         data_dir=base,
         db_url=db_url_from(db_value),
         cache_dir=cache.expanduser(),
-        model=model or env.get("STREAMLENS_MODEL") or prefs.get("model") or DEFAULT_MODEL,
-        cpu_threads=int(env.get("STREAMLENS_CPU_THREADS", "0") or 0),
-        chat_enabled=bool((prefs.get("chat") or {}).get("enabled", True)),
-        twitch_irc=env.get("STREAMLENS_TWITCH_IRC") or (prefs.get("chat") or {}).get("twitch_irc"),
-        moderation_threshold=_float_or_none(moderation.get("threshold")),
-        channel_thresholds={
-            str(k).lower(): float(v) for k, v in (moderation.get("channels") or {}).items()
-        },
+        model=model or env.get("STREAMLENS_MODEL") or prefs.model,
+        cpu_threads=_cpu_threads(env.get("STREAMLENS_CPU_THREADS", "")),
+        chat_enabled=prefs.chat.enabled,
+        twitch_irc=env.get("STREAMLENS_TWITCH_IRC") or prefs.chat.twitch_irc,
+        moderation_threshold=prefs.moderation.threshold,
+        channel_thresholds=dict(prefs.moderation.channels),
     )
-    return settings
 
 
-def config_dir() -> Path:
-    """Where preferences live (STREAMLENS_CONFIG_DIR, else the user's config folder)."""
-    return Path(
-        os.environ.get("STREAMLENS_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME)
-    ).expanduser()
-
-
-def read_preferences() -> dict:
-    """What the Settings dialog saved (`settings.json` in the config dir); {} when absent/bad.
-
-    Environment variables and command-line flags override these.
-    """
-    path = config_dir() / PREFERENCES_FILE
+def _cpu_threads(value: str) -> int:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        log.warning("Ignoring unreadable %s: %s", path, exc)
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def write_preferences(preferences: dict) -> Path:
-    """Save preferences atomically (a crash mid-write keeps the old file)."""
-    path = config_dir() / PREFERENCES_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.part")
-    tmp.write_text(json.dumps(preferences, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
-
-
-def _float_or_none(value) -> float | None:
-    try:
-        return None if value is None else float(value)
-    except (TypeError, ValueError):
-        return None
+        threads = int(value.strip() or 0)
+    except ValueError:
+        threads = -1
+    if threads < 0:
+        raise SettingsError(
+            f"STREAMLENS_CPU_THREADS must be a whole number of threads (0 lets Streamlens "
+            f"choose), not {value!r}."
+        )
+    return threads

@@ -11,6 +11,10 @@ class UsageError(Exception):
     """The user asked for something that cannot be done as asked."""
 
 
+class SettingsError(UsageError):
+    """A setting (an environment variable, the preferences file) has a value we cannot use."""
+
+
 USER_ERRORS: tuple[type[Exception], ...] = (
     IngestError,
     ModelUnavailable,

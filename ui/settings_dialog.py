@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import Settings, read_preferences, write_preferences
-from app.errors import UsageError
+from app.config import Settings
+from app.errors import SettingsError, UsageError
+from app.preferences import Preferences, read_preferences, write_preferences
 
 MODELS = [
     ("tiny.en — English, fastest (bundled)", "tiny.en"),
@@ -42,7 +43,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.settings = settings
-        self.saved: dict | None = None
+        self.saved: Preferences | None = None
 
         self.model = QComboBox()
         self.model.setEditable(True)
@@ -182,8 +183,11 @@ class SettingsDialog(QDialog):
         label = self.model.itemText(self.model.currentIndex())
         return data if data and text == label else text
 
-    def preferences(self) -> dict:
-        """The dialog's values as saved preferences; ValueError in words for bad input."""
+    def preferences(self) -> Preferences:
+        """The dialog's values as preferences to save; ValueError in words for bad input.
+
+        Keys the dialog does not show are kept from the file (or dropped with it, when the
+        file was unreadable: saving replaces it)."""
         channels = {}
         for row in range(self.channels.rowCount()):
             name = (self.channels.item(row, 0).text() if self.channels.item(row, 0) else "").strip()
@@ -200,23 +204,26 @@ class SettingsDialog(QDialog):
                 ) from None
             if not 0 <= number <= 1:
                 raise ValueError(f"The threshold for {name} must be between 0 and 1.")
-            channels[name.lower().lstrip("#")] = number
-        prefs = read_preferences()
-        prefs.update(
-            {
+            channels[name] = number
+        try:
+            prefs = read_preferences()
+        except SettingsError:
+            prefs = Preferences()
+        return prefs.model_copy(
+            update={
                 "model": self.model_choice() or "tiny.en",
                 "data_dir": self.data_dir.text().strip() or str(self.settings.data_dir),
-                "chat": {
-                    "enabled": self.chat_enabled.isChecked(),
-                    "twitch_irc": self.twitch_irc.text().strip() or None,
-                },
-                "moderation": {
-                    "threshold": self.threshold.value() or None,
-                    "channels": channels,
-                },
+                "chat": prefs.chat.model_copy(
+                    update={
+                        "enabled": self.chat_enabled.isChecked(),
+                        "twitch_irc": self.twitch_irc.text().strip() or None,
+                    }
+                ),
+                "moderation": prefs.moderation.model_validate(
+                    {"threshold": self.threshold.value() or None, "channels": channels}
+                ),
             }
         )
-        return prefs
 
     def save(self) -> None:
         try:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from app.cli import chat, desktop, imports, keywords, library, recording, schedule, text
-from app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from app.config import load_settings
 from app.errors import USER_ERRORS
 from app.logsetup import configure_logging
@@ -59,7 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         (getattr(args, "group_parser", None) or parser).print_help()
         return EXIT_OK
-    settings = load_settings(db=args.db, data_dir=args.data_dir)
+    try:
+        settings = load_settings(db=args.db, data_dir=args.data_dir)
+    except USER_ERRORS as exc:  # a bad STREAMLENS_* value or preferences file: one line
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     configure_logging(settings.data_dir, args.verbose)
     try:
         code = handler(args, settings)

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from app.config import config_dir, load_settings
+from app.config import load_settings
+from app.preferences import config_dir
 from ui.live_view import LiveView
 from ui.settings_dialog import SettingsDialog
 
@@ -74,3 +75,27 @@ def test_start_demo_shows_transcript_and_flagged_chat_within_a_minute(window, qt
     view.stop_button.click()
     qtbot.waitUntil(lambda: view.ended, timeout=60000)
     qtbot.waitUntil(lambda: not window.demos, timeout=10000)
+
+
+def test_a_bad_preferences_file_opens_the_window_with_defaults_and_says_why(
+    qtbot, tmp_path, monkeypatch
+):
+    from app.preferences import preferences_path
+    from ui.app import open_main_window, startup_settings
+
+    monkeypatch.setenv("STREAMLENS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("STREAMLENS_DB", str(tmp_path / "library.db"))
+    path = preferences_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"moderation": {"threshold": 7}}')
+    try:
+        settings, problem = startup_settings()
+        assert settings.moderation_threshold is None  # the default, not 7
+        assert "moderation.threshold" in problem and "defaults apply" in problem
+        window = open_main_window(settings, problem)
+        qtbot.addWidget(window)
+        assert "moderation.threshold" in window.banner.message
+        window.close()
+        window.library.close()
+    finally:
+        path.unlink()
