@@ -198,3 +198,17 @@ def test_a_wheel_installs_a_working_program(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert "Photoshop" in run.stdout
+
+
+def test_help_documents_every_exit_code_the_program_uses():
+    import re
+
+    from app.cli import EXIT_CODES_HELP
+    from app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+    from streamlens.launcher import EXIT_NO_WINDOW
+
+    documented = {int(code) for code in re.findall(r"^\s+(\d+)\s", EXIT_CODES_HELP, re.M)}
+    assert documented == {EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_WINDOW, EXIT_INTERRUPTED}
+    readme = (ROOT / "README.md").read_text()
+    for code in documented:
+        assert re.search(rf"^\| `{code}` \|", readme, re.M), f"exit code {code} not in README"

@@ -20,6 +20,14 @@ from app.logsetup import configure_logging
 
 log = logging.getLogger(__name__)
 
+EXIT_CODES_HELP = """exit status:
+  0    done
+  1    failed; for import and transcribe: at least one item failed (the rest was done)
+  2    bad usage, or a bad setting (STREAMLENS_* variable, settings.json)
+  3    no window can open here (no command given; the message says why)
+  130  interrupted (Ctrl-C); what was committed is kept
+"""
+
 COMMAND_GROUPS = (recording, library, chat, keywords, imports, schedule, text, desktop)
 
 
@@ -45,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog=program_name(),
         description="Streamlens: record, transcribe and search livestreams. "
         "Without a command, opens the desktop app.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in COMMAND_GROUPS:
