@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
+from filelock import FileLock, Timeout
+from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.errors import USER_ERRORS, UsageError
@@ -72,15 +75,21 @@ class SchedulerBusy(UsageError):
     """Another process already runs the schedules."""
 
 
-def jobstore_url(settings: Settings) -> str:
-    """The job store lives in the directory of the library database (or the data dir)."""
-    prefix = "sqlite:///"
-    if settings.db_url.startswith(prefix) and settings.db_url != prefix + ":memory:":
-        directory = Path(settings.db_url[len(prefix) :]).parent
+def jobstore_path(settings: Settings) -> Path:
+    """The job store lives in the directory of the library database (or the data dir, for
+    a database that is not a file: PostgreSQL, or SQLite in memory)."""
+    url = make_url(settings.db_url)
+    database = url.database if url.get_backend_name() == "sqlite" else None
+    if database and database != ":memory:":
+        directory = Path(database).expanduser().parent
     else:
         directory = settings.data_dir
     directory.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{directory / 'schedules.sqlite'}"
+    return directory / "schedules.sqlite"
+
+
+def jobstore_url(settings: Settings) -> str:
+    return f"sqlite:///{jobstore_path(settings)}"
 
 
 class _Scheduler(BackgroundScheduler):
@@ -133,7 +142,7 @@ class RecordingScheduler:
 
     def run(self) -> RecordingScheduler:
         """Open the store and run schedules as they fire; SchedulerBusy if another process does."""
-        self._lock_file = _acquire_lock(Path(jobstore_url(self.settings)[len("sqlite:///") :]))
+        self._lock_file = _acquire_lock(jobstore_path(self.settings))
         global _ACTIVE
         _ACTIVE = self
         self._running = True
@@ -159,7 +168,7 @@ class RecordingScheduler:
             _ACTIVE = None
         self._running = False
         if self._lock_file is not None:
-            self._lock_file.close()
+            self._lock_file.release()
             self._lock_file = None
 
     def __enter__(self) -> RecordingScheduler:
@@ -347,25 +356,22 @@ def run_scheduled_recording(**kwargs) -> None:
         log.exception("Scheduled recording %s failed", kwargs.get("id"))
 
 
-def _acquire_lock(store_path: Path):
-    """Hold `scheduler.lock` beside the job store for as long as this process runs schedules."""
-    path = store_path.with_name("scheduler.lock")
-    handle = open(path, "a+")  # noqa: SIM115 - held open for the scheduler's lifetime
+def _acquire_lock(store_path: Path) -> FileLock:
+    """Hold `scheduler.lock` beside the job store for as long as this process runs schedules
+    (an OS file lock: it goes with the process, however that ends). Who holds it is written
+    beside it, in `scheduler.owner`, for the message another process shows."""
+    lock = FileLock(store_path.with_name("scheduler.lock"), timeout=0, thread_local=False)
+    owner_file = store_path.with_name("scheduler.owner")
     try:
-        import fcntl
-
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except ImportError:  # not POSIX: no cross-process guard, the per-source guard remains
-        pass
-    except OSError:
-        handle.seek(0)
-        owner = handle.read().strip() or "another process"
-        handle.close()
+        lock.acquire()
+    except Timeout:
+        try:
+            owner = owner_file.read_text(encoding="utf-8").strip()
+        except OSError:
+            owner = ""
         raise SchedulerBusy(
-            f"Schedules are already being run by {owner}; stop it first, or let it record."
+            f"Schedules are already being run by {owner or 'another process'}; stop it first, "
+            "or let it record."
         ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"process {os.getpid()}")
-    handle.flush()
-    return handle
+    owner_file.write_text(f"process {os.getpid()} on {socket.gethostname()}", encoding="utf-8")
+    return lock

@@ -12,7 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from storage.errors import StorageError
@@ -25,7 +25,7 @@ BUSY_TIMEOUT_S = 30
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
-    if url.startswith("sqlite"):
+    if make_url(url).get_backend_name() == "sqlite":
         _ensure_parent_dir(url)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -34,8 +34,8 @@ def make_engine(url: str) -> Engine:
 
 
 def _ensure_parent_dir(url: str) -> None:
-    path = url.split("///", 1)[-1] if "///" in url else ""
-    if path and path != ":memory:":
+    path = make_url(url).database or ""
+    if path and path != ":memory:" and not path.startswith("file:"):
         try:
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
