@@ -121,6 +121,38 @@ def resume_recording(
     return TranscriptionResult(recording_id, STATUS_COMPLETE, end, count)
 
 
+@dataclass(frozen=True)
+class ResumeOutcome:
+    result: TranscriptionResult
+    analysis: str  # what the analysis did, or why it could not run
+
+    def describe(self) -> str:
+        r = self.result
+        return f"Recording #{r.recording_id}: {r.status}, {r.segments} segments; {self.analysis}"
+
+
+def resume_and_analyse(
+    recording_id: int,
+    library: Library,
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+) -> ResumeOutcome:
+    """What *Resume* means in the GUI and `resume` in the CLI alike: transcribe what the
+    recording archived but did not get to, then redo its analyses over the whole transcript.
+
+    What was transcribed stays stored even when the analysis then fails; the outcome says so.
+    """
+    from app.transcript_analysis import analyse_recording
+
+    result = resume_recording(recording_id, library, settings, progress=progress)
+    try:
+        analysis = analyse_recording(library, recording_id)
+    except USER_ERRORS as exc:
+        analysis = f"not analysed ({exc})"
+    return ResumeOutcome(result, analysis)
+
+
 def _contiguous_runs(blocks) -> list[tuple[float, np.ndarray]]:
     runs: list[tuple[float, list[np.ndarray], float]] = []
     for block in blocks:

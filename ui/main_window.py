@@ -466,20 +466,13 @@ class MainWindow(QMainWindow):
     def resume(self, rid: int) -> None:
         """Transcribe what an interrupted recording archived, then analyse it. What was
         transcribed stays stored even if the analysis then fails (the message says so)."""
-        from app.errors import USER_ERRORS
-        from app.transcript_analysis import analyse_recording
-        from app.transcription import resume_recording
+        from app.transcription import resume_and_analyse
 
         def run(report) -> str:
-            result = resume_recording(
+            outcome = resume_and_analyse(
                 rid, self.library, self.settings, progress=lambda done, _total: report(done)
             )
-            done = f"Recording #{rid}: {result.status}, {result.segments} segments"
-            try:
-                analyse_recording(self.library, rid)
-            except USER_ERRORS as exc:
-                return f"{done}; not analysed ({exc})"
-            return done
+            return outcome.describe()
 
         def finished(message: str) -> None:
             self.statusBar().showMessage(message + ".", 10_000)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from tqdm import tqdm
 
 from app.errors import UsageError
-from app.timefmt import hms, parse_duration
+from app.timefmt import parse_duration
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -21,12 +25,31 @@ def duration_arg(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def progress_printer(label: str):
-    def progress(done: float, total: float | None) -> None:
-        if sys.stderr.isatty():
-            print(f"\r{label}: {hms(done)} transcribed", end="", file=sys.stderr, flush=True)
+@contextmanager
+def audio_progress(label: str) -> Iterator[Callable[[float, float | None], None]]:
+    """A tqdm bar of audio transcribed (seconds of audio, its rate the speed against real
+    time, and an ETA when the length is known), on a terminal only; as `import` shows items.
+    Yields the `progress(done_s, total_s)` callback transcription calls."""
+    bar = tqdm(
+        total=None,
+        desc=label[-40:],
+        unit=" s audio",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+        leave=False,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f}{unit} "
+        "[{elapsed}<{remaining}, {rate_fmt}]",
+    )
 
-    return progress
+    def progress(done: float, total: float | None) -> None:
+        if total and bar.total != round(total, 1):
+            bar.total = round(total, 1)
+        bar.update(max(0.0, done - bar.n))
+
+    try:
+        yield progress
+    finally:
+        bar.close()
 
 
 def err(message: str) -> None:

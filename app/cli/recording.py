@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from app.cli.common import EXIT_FAILED, EXIT_OK, duration_arg, progress_printer
+from app.cli.common import EXIT_FAILED, EXIT_OK, audio_progress, duration_arg
 from app.config import Settings
 from app.errors import USER_ERRORS, UsageError
 from app.events import EventBus, SegmentCommitted, SessionError, SessionStatus
@@ -203,15 +203,16 @@ def cmd_transcribe(args, settings: Settings) -> int:
     failures = 0
     for source in args.files:
         try:
-            result = transcribe_source(
-                source,
-                library,
-                settings,
-                name=args.name,
-                model=args.model,
-                backend=backend,
-                progress=progress_printer(source),
-            )
+            with audio_progress(source) as progress:
+                result = transcribe_source(
+                    source,
+                    library,
+                    settings,
+                    name=args.name,
+                    model=args.model,
+                    backend=backend,
+                    progress=progress,
+                )
         except USER_ERRORS as exc:
             print(f"\nerror: {exc}", file=sys.stderr)
             failures += 1
@@ -220,7 +221,7 @@ def cmd_transcribe(args, settings: Settings) -> int:
 
         clips = summarize_recording(library, result.recording_id)
         print(
-            f"\r{source}: recording #{result.recording_id}, {hms(result.duration_s)}, "
+            f"{source}: recording #{result.recording_id}, {hms(result.duration_s)}, "
             f"{result.segments} segments, {clips} clip summaries",
             file=sys.stderr,
         )
@@ -228,9 +229,10 @@ def cmd_transcribe(args, settings: Settings) -> int:
 
 
 def cmd_resume(args, settings: Settings) -> int:
-    from app.transcription import resume_recording
+    from app.transcription import resume_and_analyse
 
     library = open_library(settings)
-    result = resume_recording(args.id, library, settings, progress=progress_printer(f"#{args.id}"))
-    print(f"\rRecording #{args.id}: {result.status}, {result.segments} segments", file=sys.stderr)
+    with audio_progress(f"#{args.id}") as progress:
+        outcome = resume_and_analyse(args.id, library, settings, progress=progress)
+    print(outcome.describe(), file=sys.stderr)
     return EXIT_OK

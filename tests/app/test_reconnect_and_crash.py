@@ -103,9 +103,12 @@ def test_kill_9_keeps_committed_text_and_the_archive_resumes(two_part_radio, wor
 
     resumed = run_cli("resume", str(recording.id))
     assert resumed.returncode == 0, resumed.stderr
+    # Resumed, then analysed, as the GUI's Resume does: the same app entry point.
+    assert "complete" in resumed.stderr and "keywords and entities" in resumed.stderr
     library = open_library(workdir)
     after = library.recordings.get(recording.id)
     assert after.status == "complete"
+    assert library.keywords.for_recording(recording.id)
     assert len(transcript(library, recording.id)) >= len(kept)
     assert_timeline_is_monotonic(library, recording.id)
 
