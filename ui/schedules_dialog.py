@@ -34,10 +34,9 @@ from app.schedules import (
     ensure_future,
     local_timezone,
     once,
-    read_wavepulse_stations,
     recurring,
-    station_schedules,
 )
+from app.stations import import_station_list
 from app.timefmt import hms, parse_duration
 from storage import Library, ScheduleRunRecord
 from ui import workers
@@ -186,16 +185,7 @@ class SchedulesDialog(QDialog):
             self._run(self._import_stations, path)
 
     def _import_stations(self, path: str) -> int:
-        zone = local_timezone()
-        count = 0
-        for station in read_wavepulse_stations(path):
-            self.library.sources.upsert(
-                station.url, name=station.name, region=station.region, is_live=True
-            )
-            for spec in station_schedules(station, zone):
-                self.scheduler.add(spec)
-                count += 1
-        return count
+        return import_station_list(self.library, path, scheduler=self.scheduler).schedules
 
     def _run(self, fn, *args) -> None:
         worker = workers.Worker(fn, *args)

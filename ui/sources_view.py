@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.schedules import read_wavepulse_stations
+from app.stations import import_station_list
 from ingest.resolve import resolve
 from ingest.types import StreamInfo
 from storage import Library, SourceRecord
@@ -129,13 +129,7 @@ class SourcesView(QWidget):
         if not path:
             return
 
-        def load() -> None:
-            for station in read_wavepulse_stations(path):
-                self.library.sources.upsert(
-                    station.url, name=station.name, region=station.region, is_live=True
-                )
-
-        self._run(load)
+        self._run(lambda: import_station_list(self.library, path))
 
     def toggle_favourite(self) -> None:
         chosen = self.selected()

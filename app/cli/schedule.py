@@ -7,7 +7,6 @@ from datetime import UTC
 
 from app.cli.common import EXIT_OK, duration_arg, err
 from app.config import Settings
-from app.errors import UsageError
 from app.services import open_library
 from app.timefmt import hms
 
@@ -144,35 +143,21 @@ def cmd_schedule_runs(args, settings: Settings) -> int:
 
 
 def cmd_schedule_import(args, settings: Settings) -> int:
-    from app.schedules import local_timezone, read_wavepulse_stations, station_schedules
+    from app.stations import import_station_list
 
-    stations = _filtered(read_wavepulse_stations(args.file), args.state, args.station)
     library = open_library(settings)
-    added = 0
     with _scheduler(settings, library).open() as scheduler:
-        for station in stations:
-            library.sources.upsert(
-                station.url, name=station.name, region=station.region, is_live=True
-            )
-            for spec in station_schedules(station, args.tz or local_timezone(), args.mode):
-                scheduler.add(spec)
-                added += 1
-    print(f"Added {len(stations)} stations and {added} daily schedules.")
+        done = import_station_list(
+            library,
+            args.file,
+            scheduler=scheduler,
+            timezone=args.tz,
+            mode=args.mode,
+            states=args.state or (),
+            names=args.station or (),
+        )
+    print(f"Added {done.stations} stations and {done.schedules} daily schedules.")
     return EXIT_OK
-
-
-def _filtered(stations, states, names):
-    wanted_states = {s.upper() for s in states or []}
-    wanted_names = {n.upper() for n in names or []}
-    chosen = [
-        s
-        for s in stations
-        if (not wanted_states or (s.region or "").upper() in wanted_states)
-        and (not wanted_names or s.name.upper() in wanted_names)
-    ]
-    if not chosen:
-        raise UsageError("No station in the file matches --state/--station.")
-    return chosen
 
 
 def cmd_daemon(args, settings: Settings) -> int:
@@ -228,17 +213,10 @@ def cmd_sources_list(args, settings: Settings) -> int:
 
 
 def cmd_sources_import(args, settings: Settings) -> int:
-    from app.schedules import read_wavepulse_stations
+    from app.stations import import_station_list
 
-    library = open_library(settings)
-    created = 0
-    stations = read_wavepulse_stations(args.file)
-    for station in stations:
-        _, new = library.sources.upsert(
-            station.url, name=station.name, region=station.region, is_live=True
-        )
-        created += new
-    print(f"{len(stations)} stations read: {created} added, {len(stations) - created} known.")
+    done = import_station_list(open_library(settings), args.file)
+    print(f"{done.stations} stations read: {done.added} added, {done.known} known.")
     return EXIT_OK
 
 
