@@ -59,14 +59,11 @@ def register(sub, common) -> None:
 
 
 def cmd_keywords(args, settings: Settings) -> int:
-    from app.keywords import analyse_keywords
+    from app.analyses import keywords_of
 
     library = open_library(settings)
     recording = library.recordings.get(args.id)
-    rows = library.keywords.for_recording(args.id)
-    if args.refresh or not rows:
-        analyse_keywords(library, args.id)
-        rows = library.keywords.for_recording(args.id)
+    rows = keywords_of(library, args.id, refresh=args.refresh)
     print(f"# {recording.title or recording.url}")
     if not rows:
         print("(no transcript to find keywords in)")
@@ -149,7 +146,7 @@ def _gap_row(days: list[date]) -> str:
 
 
 def cmd_entities(args, settings: Settings) -> int:
-    from app.keywords import analyse_entities
+    from app.analyses import entities_of
 
     library = open_library(settings)
     if args.find:
@@ -163,10 +160,7 @@ def cmd_entities(args, settings: Settings) -> int:
     if args.id is None:
         raise UsageError("Give a recording ID, or --find NAME.")
     recording = library.recordings.get(args.id)
-    rows = library.entities.for_recording(args.id)
-    if args.refresh or not rows:
-        analyse_entities(library, args.id)
-        rows = library.entities.for_recording(args.id)
+    rows = entities_of(library, args.id, refresh=args.refresh)
     print(f"# {recording.title or recording.url}")
     overall = [e for e in rows if e.scope == "recording"]
     if not overall:

@@ -38,16 +38,13 @@ def register(sub, common) -> None:
 
 
 def cmd_summary(args, settings: Settings) -> int:
+    from app.analyses import summaries_of
     from app.services import open_library
     from app.timefmt import hms
-    from app.transcript_analysis import summarize_recording
 
     library = open_library(settings)
     recording = library.recordings.get(args.id)
-    summaries = library.summaries.for_recording(args.id)
-    if args.refresh or not summaries:
-        summarize_recording(library, args.id)
-        summaries = library.summaries.for_recording(args.id)
+    summaries = summaries_of(library, args.id, refresh=args.refresh)
     print(f"# {recording.title or recording.url}")
     if not summaries:
         print("(nothing to summarise: no utterance of five words or more)")
