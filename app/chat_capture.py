@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 from app.config import Settings
 from app.errors import USER_ERRORS
-from app.events import EventBus, SessionError
+from app.events import ChatReceived, EventBus, SessionError
 from ingest.chat.types import KIND_BAN, KIND_DELETE, KIND_MESSAGE, KIND_TIMEOUT, ChatEvent
 from nlp.moderation import ChannelContextTracker, Moderator, load_moderation_model
 from storage import Library
@@ -45,12 +45,6 @@ class ChatItem:
     first_message: bool = False
     emotes: int = 0
     message_id: str | None = None
-
-
-@dataclass(frozen=True)
-class ChatReceived:
-    recording_id: int
-    items: tuple[ChatItem, ...]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""A plain-Python event bus: sessions publish, the CLI and the GUI bridge subscribe.
+"""A plain-Python event bus and every event on it: sessions, chat capture, live analysis and
+the scheduler publish; the CLI and the GUI bridge subscribe.
 
 Handlers run in the publisher's thread; the GUI bridge re-emits them as Qt signals.
 A failing handler is logged and never breaks the publisher.
@@ -10,7 +11,11 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.chat_capture import ChatItem
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +42,56 @@ class SessionError:
     recording_id: int | None
     message: str
     fatal: bool
+
+
+@dataclass(frozen=True)
+class ChatStatus:
+    recording_id: int | None
+    state: str  # connected, reconnecting, error, ended
+    detail: dict
+
+
+@dataclass(frozen=True)
+class ChatReceived:
+    recording_id: int
+    items: tuple[ChatItem, ...]
+
+
+@dataclass(frozen=True)
+class SummaryUpdated:
+    recording_id: int
+    kind: str  # clip or recording
+    start_s: float
+    end_s: float
+    sentences: tuple  # (start_s, end_s, text)
+
+
+@dataclass(frozen=True)
+class KeywordsUpdated:
+    recording_id: int
+    start_s: float
+    end_s: float
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TutorialsUpdated:
+    recording_id: int
+    at_s: float
+    recommendations: tuple  # nlp.tutorials.Recommendation
+
+
+@dataclass(frozen=True)
+class ScheduledRun:
+    """Published on the bus whenever a planned start is decided or a run ends."""
+
+    schedule_id: str
+    name: str
+    url: str
+    status: str  # started, late, missed, skipped, complete, failed
+    scheduled_at: datetime
+    recording_id: int | None = None
+    detail: str | None = None
 
 
 Handler = Callable[[Any], None]

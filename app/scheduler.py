@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.errors import USER_ERRORS, UsageError
-from app.events import EventBus
+from app.events import EventBus, ScheduledRun
 from app.schedules import KIND_ONCE, ScheduleSpec, build_trigger, current_window, planned_starts
 from app.timefmt import naive_utc
 from storage import Library
@@ -50,19 +50,6 @@ LATE_TOLERANCE_S = 30.0  # a start this much after plan still counts as on time
 MIN_REMAINING_S = 5.0  # a window with less than this left counts as missed
 POLL_STORE_S = 5.0  # how often a running scheduler looks for schedules added elsewhere
 MAX_PARALLEL_RECORDINGS = 32
-
-
-@dataclass(frozen=True)
-class ScheduledRun:
-    """Published on the bus whenever a planned start is decided or a run ends."""
-
-    schedule_id: str
-    name: str
-    url: str
-    status: str  # started, late, missed, skipped, complete, failed
-    scheduled_at: datetime
-    recording_id: int | None = None
-    detail: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from app.config import Settings
 from app.errors import USER_ERRORS
-from app.events import EventBus, SessionError, SessionStatus
+from app.events import ChatStatus, EventBus, SessionError, SessionStatus
 from app.transcript_sink import TranscriptSink
 from ingest.archive import AudioArchive
 from ingest.errors import ArchiveError
@@ -48,13 +48,6 @@ class RecordingJob:
     model: str | None = None
     chat: str = "auto"  # auto (from the platform), off, twitch:CHANNEL, youtube:URL
     summary_clip_s: float | None = None  # clip length for live summaries (default ~5 min)
-
-
-@dataclass(frozen=True)
-class ChatStatus:
-    recording_id: int | None
-    state: str  # connected, reconnecting, error, ended
-    detail: dict
 
 
 @dataclass(frozen=True)

@@ -11,39 +11,20 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import dataclass
 
 from app.errors import USER_ERRORS
-from app.events import EventBus, SegmentCommitted
+from app.events import (
+    EventBus,
+    KeywordsUpdated,
+    SegmentCommitted,
+    SummaryUpdated,
+    TutorialsUpdated,
+)
 from storage import Library
 
 log = logging.getLogger(__name__)
 
 _END_MARK = re.compile(r"[.!?]")
-
-
-@dataclass(frozen=True)
-class KeywordsUpdated:
-    recording_id: int
-    start_s: float
-    end_s: float
-    terms: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TutorialsUpdated:
-    recording_id: int
-    at_s: float
-    recommendations: tuple  # nlp.tutorials.Recommendation
-
-
-@dataclass(frozen=True)
-class SummaryUpdated:
-    recording_id: int
-    kind: str  # clip or recording
-    start_s: float
-    end_s: float
-    sentences: tuple  # (start_s, end_s, text)
 
 
 def lacks_punctuation(texts: list[str], share: float = 0.2) -> bool:

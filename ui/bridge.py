@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from app.chat_capture import ChatReceived
-from app.events import EventBus, SegmentCommitted, SessionError, SessionStatus
-from app.scheduler import ScheduledRun
-from app.session import ChatStatus
-from app.transcript_analysis import KeywordsUpdated, SummaryUpdated, TutorialsUpdated
+from app.events import (
+    ChatReceived,
+    ChatStatus,
+    EventBus,
+    KeywordsUpdated,
+    ScheduledRun,
+    SegmentCommitted,
+    SessionError,
+    SessionStatus,
+    SummaryUpdated,
+    TutorialsUpdated,
+)
 
 
 class EventBridge(QObject):

@@ -16,9 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.chat_capture import ChatReceived
-from app.events import SegmentCommitted, SessionError, SessionStatus
-from app.session import ChatStatus
+from app.events import ChatReceived, ChatStatus, SegmentCommitted, SessionError, SessionStatus
 from app.timefmt import hms
 from ui.charts import TimelineChart
 from ui.chat_view import LiveChatView

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QDialog, QMainWindow, QTabWidget, QVBoxLayout, QWi
 from shiboken6 import isValid
 
 from app.config import Settings, load_settings
-from app.events import EventBus
-from app.scheduler import RecordingScheduler, ScheduledRun, SchedulerBusy
+from app.events import EventBus, ScheduledRun
+from app.scheduler import RecordingScheduler, SchedulerBusy
 from app.session import LiveSession, RecordingJob
 from app.timefmt import hms
 from storage import Library

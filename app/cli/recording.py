@@ -99,7 +99,7 @@ def cmd_demo(args, settings: Settings) -> int:
 
 def run_recording(job, settings: Settings, show_chat: bool = False) -> int:
     """Record `job` in the foreground, printing text (and flagged chat) as it arrives."""
-    from app.chat_capture import ChatReceived
+    from app.events import ChatReceived
     from app.session import LiveSession
 
     library = open_library(settings)

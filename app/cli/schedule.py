@@ -164,8 +164,8 @@ def cmd_daemon(args, settings: Settings) -> int:
     import signal
 
     from app.cli.recording import subscribe_printers
-    from app.events import EventBus
-    from app.scheduler import RecordingScheduler, ScheduledRun
+    from app.events import EventBus, ScheduledRun
+    from app.scheduler import RecordingScheduler
 
     library = open_library(settings)
     bus = EventBus()

@@ -8,8 +8,8 @@ import pytest
 
 from app.config import load_settings
 from app.errors import UsageError
-from app.events import EventBus
-from app.scheduler import RecordingScheduler, ScheduledRun, SchedulerBusy
+from app.events import EventBus, ScheduledRun
+from app.scheduler import RecordingScheduler, SchedulerBusy
 from app.schedules import (
     current_window,
     once,

@@ -154,7 +154,7 @@ def test_recording_terms_are_stored_and_recomputed_only_when_the_transcript_chan
 
 
 def test_live_tutorials_only_for_creative_streams(workdir):
-    from app.transcript_analysis import TutorialsUpdated
+    from app.events import TutorialsUpdated
     from nlp.tutorials import load_catalog
 
     library = open_library(workdir)

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from app.chat_capture import ChatItem, ChatReceived
+from app.chat_capture import ChatItem
 from app.demo.irc_server import TwitchChatServer
+from app.events import ChatReceived
 from storage import ChatMessageRecord, ChatWindowRecord, RecordingRecord, SegmentRecord
 from ui.live_view import LiveView
 from ui.new_recording import NewRecordingDialog
