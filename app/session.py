@@ -93,7 +93,7 @@ class LiveSession:
         self._done = threading.Event()
         self._result: SessionResult | None = None
         self.chat = None  # a ChatCapture while chat is captured
-        self._summaries = None  # ClipSummaries while the session runs
+        self._clip_analysis = None  # LiveClipAnalysis while the session runs
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -121,9 +121,9 @@ class LiveSession:
             record.id, archive_dir=str(archive_dir), language=self._backend.language
         )
         self._sink = TranscriptSink(self.library, self.bus, record.id)
-        from app.transcript_analysis import ClipSummaries
+        from app.transcript_analysis import LiveClipAnalysis
 
-        self._summaries = ClipSummaries(
+        self._clip_analysis = LiveClipAnalysis(
             self.library,
             self.bus,
             record.id,
@@ -338,8 +338,8 @@ class LiveSession:
         error = "; ".join(([self._fatal] if self._fatal else []) + self._notes) or None
         try:
             self.library.segments.finalize_all(rid)
-            if self._summaries is not None:
-                self._summaries.finish()
+            if self._clip_analysis is not None:
+                self._clip_analysis.finish()
             self.library.recordings.update(rid, duration_s=self._received_s)
             self.library.recordings.finish(rid, status, error)
         except USER_ERRORS as exc:

@@ -105,8 +105,14 @@ def analyse_recording(library: Library, recording_id: int, punctuate: bool | Non
     return "; ".join(notes)
 
 
-class ClipSummaries:
-    """Summarises each clip of a live session as soon as speech has moved past it."""
+class LiveClipAnalysis:
+    """Analyses each clip of a live session as soon as speech has moved past it: its
+    summary, the keyword strip and (for creative streams) tutorial recommendations.
+
+    One worker thread per session does the work, in order. Clips that finish while it is
+    busy are merged into one pending range, so a slow machine does one larger analysis
+    later instead of piling up a thread per clip.
+    """
 
     def __init__(
         self,
@@ -127,24 +133,35 @@ class ClipSummaries:
         self.catalog = catalog  # tutorials to recommend from (None: no recommendations)
         self._sticky = None
         self._creative = False  # has the stream named a program or several tools yet?
-        self._done_until = 0.0  # clips before this time are summarised
-        self._lock = threading.Lock()
+        self._done_until = 0.0  # clips before this time are handed to the worker
+        self._pending: tuple[float, float] | None = None  # clips waiting for the worker
+        self._stopping = False
+        self._wake = threading.Condition()
+        self._worker = threading.Thread(target=self._work, name="live-clip-analysis", daemon=True)
+        self._worker.start()
         self._unsubscribe = bus.subscribe(self._on_segment, SegmentCommitted)
-        self._threads: list[threading.Thread] = []
 
     def _on_segment(self, event: SegmentCommitted) -> None:
         if event.recording_id != self.recording_id or not event.final:
             return
         boundary = (event.start_s // self.clip_s) * self.clip_s
-        with self._lock:
+        with self._wake:
             if boundary <= self._done_until:
                 return
             start, self._done_until = self._done_until, boundary
-        thread = threading.Thread(
-            target=self._summarize, args=(start, boundary), name="clip-summary", daemon=True
-        )
-        self._threads.append(thread)
-        thread.start()
+            self._pending = (self._pending[0] if self._pending else start, boundary)
+            self._wake.notify()
+
+    def _work(self) -> None:
+        while True:
+            with self._wake:
+                while self._pending is None and not self._stopping:
+                    self._wake.wait()
+                if self._pending is None:
+                    return
+                start, end = self._pending
+                self._pending = None
+            self._summarize(start, end)
 
     def _summarize(self, start: float, end: float) -> None:
         from nlp.summarize import Summarizer, clips, utterances_from_segments
@@ -212,8 +229,10 @@ class ClipSummaries:
     def finish(self) -> None:
         """Summarise everything (the last clip and the whole recording) and stop following."""
         self._unsubscribe()
-        for thread in self._threads:
-            thread.join(30)
+        with self._wake:
+            self._stopping = True  # the worker does what is pending, then ends
+            self._wake.notify()
+        self._worker.join(60)
         try:
             summarize_recording(self.library, self.recording_id, clip_s=self.clip_s)
             self._publish_keywords()

@@ -5,13 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from app.events import EventBus, SegmentCommitted
-from app.transcript_analysis import (
-    ClipSummaries,
-    KeywordsUpdated,
-    SummaryUpdated,
-    lacks_punctuation,
-)
+from app.events import EventBus, KeywordsUpdated, SegmentCommitted, SummaryUpdated
+from app.transcript_analysis import LiveClipAnalysis, lacks_punctuation
 from tests.app.helpers import open_library, wait_for
 from tests.nlp.test_summarize import TOPICS
 
@@ -24,7 +19,7 @@ def test_a_live_session_summarises_each_clip_as_it_completes(workdir):
     bus.subscribe(updates.append, SummaryUpdated)
     keywords: list[KeywordsUpdated] = []
     bus.subscribe(keywords.append, KeywordsUpdated)
-    follower = ClipSummaries(library, bus, rid, "News", clip_s=30.0)
+    follower = LiveClipAnalysis(library, bus, rid, "News", clip_s=30.0)
 
     def say(i: int) -> None:
         start = i * 5.0
@@ -168,7 +163,7 @@ def test_live_tutorials_only_for_creative_streams(workdir):
         bus = EventBus()
         got: list[TutorialsUpdated] = []
         bus.subscribe(got.append, TutorialsUpdated)
-        follower = ClipSummaries(library, bus, rid, kind, clip_s=20.0, catalog=catalog)
+        follower = LiveClipAnalysis(library, bus, rid, kind, clip_s=20.0, catalog=catalog)
         for i in range(6):
             sid = library.segments.save(rid, start_s=i * 5.0, end_s=i * 5 + 4, text=line)
             bus.publish(SegmentCommitted(rid, sid, i * 5.0, i * 5 + 4, line, True))
@@ -178,3 +173,38 @@ def test_live_tutorials_only_for_creative_streams(workdir):
             assert "Curves" in got[0].recommendations[0].matched_tools
         else:
             assert got == []
+
+
+def test_live_clip_analysis_uses_one_worker_and_merges_clips_that_wait(workdir, monkeypatch):
+    """A slow analysis never piles up threads: clips that end while the worker is busy are
+    analysed together, once, by the same worker."""
+    import threading
+
+    library = open_library(workdir)
+    rid = library.recordings.create(url="http://x/live", mode="live", title="News").id
+    bus = EventBus()
+    analysis = LiveClipAnalysis(library, bus, rid, "News", clip_s=10.0)
+    gate = threading.Event()
+    calls: list[tuple[float, float, str]] = []
+
+    def slow_summarize(start: float, end: float) -> None:
+        calls.append((start, end, threading.current_thread().name))
+        gate.wait(10)
+
+    monkeypatch.setattr(analysis, "_summarize", slow_summarize)
+    threads_before = threading.active_count()
+
+    def say(i: int) -> None:  # a segment every 10 s: each one ends the clip before it
+        bus.publish(SegmentCommitted(rid, i, i * 10.0, i * 10.0 + 5, "words", True))
+
+    say(0)
+    say(1)
+    wait_for(lambda: calls, timeout=5)  # the worker is busy with the first clip...
+    for i in range(2, 8):  # ...while six more end
+        say(i)
+    assert threading.active_count() == threads_before  # no thread per clip
+    gate.set()
+    analysis.finish()
+    assert calls[0][:2] == (0.0, 10.0)  # the first clip, taken at once
+    assert calls[1:] == [(10.0, 70.0, "live-clip-analysis")]  # the rest, merged
+    assert {name for _s, _e, name in calls} == {"live-clip-analysis"}
