@@ -1,9 +1,10 @@
 """CSV export: RFC 4180, UTF-8, ISO-8601 times plus stream offsets, formula-safe, atomic.
 
-Each kind of export is an `ExportKind`: its columns and the cells of one recording's rows.
-Every row is led by the recording and source columns (added in one place,
-`ExportKind.rows`), so files from many recordings can be filtered and joined in a
-spreadsheet.
+Each kind of export is an `ExportKind`: what its rows are made from, and each column's name
+beside how its cell is made (a new column is one line). Every row is led by the recording
+and source columns (added in one place, `ExportKind.rows`), so files from many recordings
+can be filtered and joined in a spreadsheet. Rows are written with `csv.DictWriter`, which
+refuses a cell without its column.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from app.errors import UsageError
 from app.timefmt import naive_utc
@@ -23,60 +25,11 @@ from storage import Library, RecordingRecord
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 RECORDING_COLUMNS = ["recording_id", "recording_title", "source_name", "source_url"]
-TRANSCRIPT_COLUMNS = [
-    *RECORDING_COLUMNS,
-    "segment_id",
-    "start_time",
-    "end_time",
-    "start_s",
-    "end_s",
-    "speaker",
-    "confidence",
-    "text",
-]
-STATS_COLUMNS = [
-    *RECORDING_COLUMNS,
-    "platform",
-    "channel",
-    "status",
-    "started_at",
-    "ended_at",
-    "duration_s",
-    "segments",
-    "words",
-    "words_per_minute",
-    "mean_confidence",
-    "speakers",
-    "scheduled_at",
-    "late_s",
-    "error",
-]
 
-CHAT_COLUMNS = [
-    *RECORDING_COLUMNS,
-    "time",
-    "offset_s",
-    "kind",
-    "platform",
-    "message_id",
-    "author",
-    "display_name",
-    "text",
-    "emotes",
-    "badges",
-    "bits",
-    "first_message",
-    "deleted",
-    "target_user",
-    "duration_s",
-    "violation",
-    "score",
-    "category",
-    "hib_target",
-]
-
-# The cells of one recording's rows after its recording and source columns.
-Fields = Callable[[Library, RecordingRecord], Iterable[list]]
+# How one cell is made from the item a row is about (a segment, a chat message, …) and its
+# recording. A kind lists each column's name beside its cell, so a new column is one line.
+Cell = Callable[[Any, RecordingRecord], object]
+Items = Callable[[Library, RecordingRecord], Iterable[Any]]
 
 
 class ExportCancelled(UsageError):
@@ -87,16 +40,20 @@ class ExportCancelled(UsageError):
 class ExportKind:
     name: str
     description: str
-    columns: list[str]
-    fields: Fields
+    cells: tuple[tuple[str, Cell], ...]  # (column, cell) after the recording columns
+    items: Items  # what the rows of one recording are made from, one item a row
 
-    def rows(self, library: Library, recordings: list[RecordingRecord]) -> Iterable[list]:
-        """Every row, each led by its recording and source columns."""
+    @property
+    def columns(self) -> list[str]:
+        return [*RECORDING_COLUMNS, *(name for name, _cell in self.cells)]
+
+    def rows(self, library: Library, recordings: list[RecordingRecord]) -> Iterable[dict]:
+        """Every row as column → value, each led by its recording and source columns."""
         sources = _SourceNames(library)
         for recording in recordings:
-            head = sources.columns(recording)
-            for cells in self.fields(library, recording):
-                yield [*head, *cells]
+            head = dict(zip(RECORDING_COLUMNS, sources.columns(recording), strict=True))
+            for item in self.items(library, recording):
+                yield head | {name: cell(item, recording) for name, cell in self.cells}
 
 
 def neutralise(value: object) -> object:
@@ -114,6 +71,10 @@ def iso(recording: RecordingRecord, offset_s: float) -> str:
     return iso_utc(recording.started_at + timedelta(seconds=offset_s))
 
 
+def seconds(value: float | None, places: int = 3) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
 class _SourceNames:
     """Source names looked up once per export."""
 
@@ -125,158 +86,170 @@ class _SourceNames:
         return [recording.id, recording.title or "", name, recording.url]
 
 
-def transcript_fields(library: Library, recording: RecordingRecord) -> Iterable[list]:
-    for seg in library.segments.for_recording(recording.id):
-        yield [
-            seg.id,
-            iso(recording, seg.start_s),
-            iso(recording, seg.end_s),
-            f"{seg.start_s:.3f}",
-            f"{seg.end_s:.3f}",
-            seg.speaker or "",
-            "" if seg.confidence is None else f"{seg.confidence:.3f}",
-            seg.text,
-        ]
+# --- transcript ----------------------------------------------------------------------------
+
+TRANSCRIPT = ExportKind(
+    "transcript",
+    "one row per transcript segment",
+    (
+        ("segment_id", lambda seg, _r: seg.id),
+        ("start_time", lambda seg, r: iso(r, seg.start_s)),
+        ("end_time", lambda seg, r: iso(r, seg.end_s)),
+        ("start_s", lambda seg, _r: seconds(seg.start_s)),
+        ("end_s", lambda seg, _r: seconds(seg.end_s)),
+        ("speaker", lambda seg, _r: seg.speaker or ""),
+        ("confidence", lambda seg, _r: seconds(seg.confidence)),
+        ("text", lambda seg, _r: seg.text),
+    ),
+    lambda library, recording: library.segments.for_recording(recording.id),
+)
 
 
-def stats_fields(library: Library, recording: RecordingRecord) -> Iterable[list]:
-    segments = library.segments.for_recording(recording.id)
-    words = sum(len(s.text.split()) for s in segments)
-    confidences = [s.confidence for s in segments if s.confidence is not None]
+# --- stats ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Totals:
+    """A recording's totals over its transcript: the one item of its stats row."""
+
+    segments: int
+    words: int
+    mean_confidence: float | None
+    speakers: int
+
+    @classmethod
+    def of(cls, library: Library, recording: RecordingRecord) -> Iterable[_Totals]:
+        segments = library.segments.for_recording(recording.id)
+        confidences = [s.confidence for s in segments if s.confidence is not None]
+        yield cls(
+            len(segments),
+            sum(len(s.text.split()) for s in segments),
+            sum(confidences) / len(confidences) if confidences else None,
+            len({s.speaker for s in segments if s.speaker}),
+        )
+
+
+def _words_per_minute(totals: _Totals, recording: RecordingRecord) -> str:
     minutes = recording.duration_s / 60
-    yield [
-        recording.platform or "",
-        recording.channel or "",
-        recording.status,
-        iso_utc(recording.started_at),
-        iso_utc(recording.ended_at),
-        f"{recording.duration_s:.3f}",
-        len(segments),
-        words,
-        f"{words / minutes:.1f}" if minutes > 0 else "",
-        f"{sum(confidences) / len(confidences):.3f}" if confidences else "",
-        len({s.speaker for s in segments if s.speaker}),
-        iso_utc(recording.scheduled_at),
-        "" if recording.late_s is None else f"{recording.late_s:.1f}",
-        recording.error or "",
-    ]
+    return f"{totals.words / minutes:.1f}" if minutes > 0 else ""
 
 
-def chat_fields(library: Library, recording: RecordingRecord) -> Iterable[list]:
-    for m in library.chat.for_recording(recording.id):
-        yield [
-            iso_utc(m.at),
-            f"{m.offset_s:.3f}",
-            m.kind,
-            m.platform or "",
-            m.message_id or "",
-            m.author,
-            m.display_name,
-            m.text,
-            " ".join(m.emotes),
-            " ".join(m.badges),
-            m.bits or "",
-            int(m.first_message),
-            int(m.deleted),
-            m.target_user or "",
-            "" if m.duration_s is None else f"{m.duration_s:.0f}",
-            "" if m.violation is None else int(m.violation),
-            "" if m.score is None else f"{m.score:.4f}",
-            m.category or "",
-            m.target or "",
-        ]
+STATS = ExportKind(
+    "stats",
+    "one row per recording: totals",
+    (
+        ("platform", lambda _t, r: r.platform or ""),
+        ("channel", lambda _t, r: r.channel or ""),
+        ("status", lambda _t, r: r.status),
+        ("started_at", lambda _t, r: iso_utc(r.started_at)),
+        ("ended_at", lambda _t, r: iso_utc(r.ended_at)),
+        ("duration_s", lambda _t, r: seconds(r.duration_s)),
+        ("segments", lambda t, _r: t.segments),
+        ("words", lambda t, _r: t.words),
+        ("words_per_minute", _words_per_minute),
+        ("mean_confidence", lambda t, _r: seconds(t.mean_confidence)),
+        ("speakers", lambda t, _r: t.speakers),
+        ("scheduled_at", lambda _t, r: iso_utc(r.scheduled_at)),
+        ("late_s", lambda _t, r: seconds(r.late_s, 1)),
+        ("error", lambda _t, r: r.error or ""),
+    ),
+    _Totals.of,
+)
 
 
-SUMMARY_COLUMNS = [
-    *RECORDING_COLUMNS,
-    "scope",
-    "clip_start_s",
-    "clip_end_s",
-    "rank",
-    "start_time",
-    "start_s",
-    "end_s",
-    "text",
-]
+# --- chat ----------------------------------------------------------------------------------
+
+CHAT = ExportKind(
+    "chat",
+    "one row per chat message or moderation event, with verdicts",
+    (
+        ("time", lambda m, _r: iso_utc(m.at)),
+        ("offset_s", lambda m, _r: seconds(m.offset_s)),
+        ("kind", lambda m, _r: m.kind),
+        ("platform", lambda m, _r: m.platform or ""),
+        ("message_id", lambda m, _r: m.message_id or ""),
+        ("author", lambda m, _r: m.author),
+        ("display_name", lambda m, _r: m.display_name),
+        ("text", lambda m, _r: m.text),
+        ("emotes", lambda m, _r: " ".join(m.emotes)),
+        ("badges", lambda m, _r: " ".join(m.badges)),
+        ("bits", lambda m, _r: m.bits or ""),
+        ("first_message", lambda m, _r: int(m.first_message)),
+        ("deleted", lambda m, _r: int(m.deleted)),
+        ("target_user", lambda m, _r: m.target_user or ""),
+        ("duration_s", lambda m, _r: seconds(m.duration_s, 0)),
+        ("violation", lambda m, _r: "" if m.violation is None else int(m.violation)),
+        ("score", lambda m, _r: seconds(m.score, 4)),
+        ("category", lambda m, _r: m.category or ""),
+        ("hib_target", lambda m, _r: m.target or ""),
+    ),
+    lambda library, recording: library.chat.for_recording(recording.id),
+)
 
 
-def summary_fields(library: Library, recording: RecordingRecord) -> Iterable[list]:
-    """One row per summary sentence: the whole recording's first, then each clip's."""
+# --- summaries, keywords, entities -----------------------------------------------------------
+
+
+def _summary_sentences(library: Library, recording: RecordingRecord) -> Iterable[tuple]:
+    """(summary, rank, sentence): the whole recording's first, then each clip's."""
     for summary in library.summaries.for_recording(recording.id):
-        for rank, (start, end, text) in enumerate(summary.sentences, 1):
-            yield [
-                summary.kind,
-                f"{summary.start_s:.3f}",
-                f"{summary.end_s:.3f}",
-                rank,
-                iso(recording, start),
-                f"{start:.3f}",
-                f"{end:.3f}",
-                text,
-            ]
+        for rank, sentence in enumerate(summary.sentences, 1):
+            yield summary, rank, sentence
 
 
-KEYWORD_COLUMNS = [
-    *RECORDING_COLUMNS,
-    "scope",
-    "window_start_s",
-    "window_end_s",
-    "term",
-    "score",
-    "count",
-]
-ENTITY_COLUMNS = [
-    *RECORDING_COLUMNS,
-    "scope",
-    "window_start_s",
-    "window_end_s",
-    "name",
-    "kind",
-    "mentions",
-    "first_s",
-]
+SUMMARY = ExportKind(
+    "summary",
+    "one row per summary sentence (per clip and overall)",
+    (
+        ("scope", lambda item, _r: item[0].kind),
+        ("clip_start_s", lambda item, _r: seconds(item[0].start_s)),
+        ("clip_end_s", lambda item, _r: seconds(item[0].end_s)),
+        ("rank", lambda item, _r: item[1]),
+        ("start_time", lambda item, r: iso(r, item[2][0])),
+        ("start_s", lambda item, _r: seconds(item[2][0])),
+        ("end_s", lambda item, _r: seconds(item[2][1])),
+        ("text", lambda item, _r: item[2][2]),
+    ),
+    _summary_sentences,
+)
+
+KEYWORDS = ExportKind(
+    "keywords",
+    "one row per keyword, per recording and per window",
+    (
+        ("scope", lambda k, _r: k.scope),
+        ("window_start_s", lambda k, _r: seconds(k.start_s)),
+        ("window_end_s", lambda k, _r: seconds(k.end_s)),
+        ("term", lambda k, _r: k.term),
+        ("score", lambda k, _r: seconds(k.score, 4)),
+        ("count", lambda k, _r: k.count),
+    ),
+    lambda library, recording: library.keywords.for_recording(recording.id),
+)
+
+ENTITIES = ExportKind(
+    "entities",
+    "one row per named entity, per recording and per window",
+    (
+        ("scope", lambda e, _r: e.scope),
+        ("window_start_s", lambda e, _r: seconds(e.start_s)),
+        ("window_end_s", lambda e, _r: seconds(e.end_s)),
+        ("name", lambda e, _r: e.name),
+        ("kind", lambda e, _r: e.kind),
+        ("mentions", lambda e, _r: e.mentions),
+        ("first_s", lambda e, _r: seconds(e.first_s)),
+    ),
+    lambda library, recording: library.entities.for_recording(recording.id),
+)
 
 
-def keyword_fields(library: Library, recording: RecordingRecord) -> Iterable[list]:
-    for k in library.keywords.for_recording(recording.id):
-        yield [
-            k.scope,
-            f"{k.start_s:.3f}",
-            f"{k.end_s:.3f}",
-            k.term,
-            f"{k.score:.4f}",
-            k.count,
-        ]
+# --- tutorials -------------------------------------------------------------------------------
 
 
-def entity_fields(library: Library, recording: RecordingRecord) -> Iterable[list]:
-    for e in library.entities.for_recording(recording.id):
-        yield [
-            e.scope,
-            f"{e.start_s:.3f}",
-            f"{e.end_s:.3f}",
-            e.name,
-            e.kind,
-            e.mentions,
-            f"{e.first_s:.3f}",
-        ]
-
-
-TUTORIAL_COLUMNS = [
-    *RECORDING_COLUMNS,
-    "rank",
-    "title",
-    "url",
-    "software",
-    "score",
-    "matched_tools",
-]
-
-
-class TutorialFields:
-    """One row per recommended tutorial, worked out at export time from `catalog` (the
-    user's catalog from the CLI and GUI; the shipped one when none is given), so a file
-    lists what the recording view shows."""
+class TutorialRecommendations:
+    """(rank, recommendation) per recommended tutorial, worked out at export time from
+    `catalog` (the user's catalog from the CLI and GUI; the shipped one when none is given),
+    so a file lists what the recording view shows."""
 
     def __init__(self, catalog: list | None = None) -> None:
         self.catalog = catalog
@@ -290,57 +263,29 @@ class TutorialFields:
             self._recommender = Recommender(catalog)
         return self._recommender
 
-    def __call__(self, library: Library, recording: RecordingRecord) -> Iterable[list]:
+    def __call__(self, library: Library, recording: RecordingRecord) -> Iterable[tuple]:
         from app.tutorial_catalog import recommend_with
 
         text = " ".join(s.text for s in library.segments.for_recording(recording.id))
-        found = recommend_with(self._get_recommender, text)
-        for rank, r in enumerate(found, 1):
-            yield [
-                rank,
-                r.tutorial.title,
-                r.tutorial.url,
-                r.tutorial.software,
-                f"{r.score:.4f}",
-                "; ".join(r.matched_tools),
-            ]
+        yield from enumerate(recommend_with(self._get_recommender, text), 1)
 
+
+TUTORIALS = ExportKind(
+    "tutorials",
+    "one row per recommended tutorial (creative streams only)",
+    (
+        ("rank", lambda item, _r: item[0]),
+        ("title", lambda item, _r: item[1].tutorial.title),
+        ("url", lambda item, _r: item[1].tutorial.url),
+        ("software", lambda item, _r: item[1].tutorial.software),
+        ("score", lambda item, _r: seconds(item[1].score, 4)),
+        ("matched_tools", lambda item, _r: "; ".join(item[1].matched_tools)),
+    ),
+    TutorialRecommendations(),
+)
 
 EXPORT_KINDS: dict[str, ExportKind] = {
-    "transcript": ExportKind(
-        "transcript", "one row per transcript segment", TRANSCRIPT_COLUMNS, transcript_fields
-    ),
-    "stats": ExportKind("stats", "one row per recording: totals", STATS_COLUMNS, stats_fields),
-    "summary": ExportKind(
-        "summary",
-        "one row per summary sentence (per clip and overall)",
-        SUMMARY_COLUMNS,
-        summary_fields,
-    ),
-    "keywords": ExportKind(
-        "keywords",
-        "one row per keyword, per recording and per window",
-        KEYWORD_COLUMNS,
-        keyword_fields,
-    ),
-    "entities": ExportKind(
-        "entities",
-        "one row per named entity, per recording and per window",
-        ENTITY_COLUMNS,
-        entity_fields,
-    ),
-    "chat": ExportKind(
-        "chat",
-        "one row per chat message or moderation event, with verdicts",
-        CHAT_COLUMNS,
-        chat_fields,
-    ),
-    "tutorials": ExportKind(
-        "tutorials",
-        "one row per recommended tutorial (creative streams only)",
-        TUTORIAL_COLUMNS,
-        TutorialFields(),
-    ),
+    kind.name: kind for kind in (TRANSCRIPT, STATS, SUMMARY, KEYWORDS, ENTITIES, CHAT, TUTORIALS)
 }
 
 
@@ -387,7 +332,7 @@ def export(
         recordings = select_recordings(library, list(recordings))
     kinds = dict(EXPORT_KINDS)
     if catalog is not None:
-        kinds["tutorials"] = replace(kinds["tutorials"], fields=TutorialFields(catalog))
+        kinds["tutorials"] = replace(kinds["tutorials"], items=TutorialRecommendations(catalog))
     if what == "all":
         folder = Path(out)
         try:
@@ -412,11 +357,12 @@ def _write_kind(library, recordings, kind: ExportKind, path: Path, bom, should_s
 def write_csv(
     path: Path,
     header: list[str],
-    rows: Iterable[list],
+    rows: Iterable[dict],
     bom: bool = False,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
-    """Write to a temporary file beside `path`, then rename: never a half file at `path`."""
+    """Write rows (column → value, exactly the `header` columns) to a temporary file beside
+    `path`, then rename: never a half file at `path`."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
@@ -425,12 +371,16 @@ def write_csv(
     count = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
-            writer = csv.writer(f, dialect="excel", lineterminator="\r\n")
-            writer.writerow(header)
+            writer = csv.DictWriter(
+                f, fieldnames=header, dialect="excel", lineterminator="\r\n", extrasaction="raise"
+            )
+            writer.writeheader()
             for row in rows:
                 if should_stop is not None and count % 500 == 0 and should_stop():
                     raise ExportCancelled(f"Export to {path} cancelled; nothing was written.")
-                writer.writerow([neutralise(v) for v in row])
+                if len(row) != len(header):  # a column without a cell would be left blank
+                    raise ValueError(f"missing columns: {sorted(set(header) - set(row))}")
+                writer.writerow({name: neutralise(value) for name, value in row.items()})
                 count += 1
         os.replace(tmp, path)
     except OSError as exc:

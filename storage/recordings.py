@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 
 import psutil
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.engine import translate_errors
 from storage.errors import StorageError
 from storage.orm import ArchiveFile, ChatMessage, Recording, Segment, Source
-from storage.records import ArchiveFileRecord, RecordingRecord
+from storage.records import ArchiveFileRecord, NewRecording, RecordingRecord
 
 STATUS_RECORDING = "recording"
 STATUS_COMPLETE = "complete"
@@ -36,66 +37,31 @@ class RecordingRepository:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def create(
-        self,
-        *,
-        url: str,
-        mode: str,
-        title: str | None = None,
-        platform: str | None = None,
-        channel: str | None = None,
-        is_live: bool = False,
-        model: str | None = None,
-        started_at: datetime | None = None,
-        import_key: str | None = None,
-        schedule_id: str | None = None,
-        scheduled_at: datetime | None = None,
-        late_s: float | None = None,
-        source_name: str | None = None,
-        source_url: str | None = None,
-        source_region: str | None = None,
-    ) -> RecordingRecord:
-        """A new recording in state `recording`, owned by this process.
+    def create(self, **values) -> RecordingRecord:
+        """A new recording in state `recording`, owned by this process; `values` are the
+        fields of `NewRecording` (an unknown name is a TypeError, as for any call).
 
-        Its source (by `source_url`, else by `url`) is created when new. Two threads may
-        create the same source at once (parallel imports): the loser retries and joins it.
+        Its source is created when new. Two threads may create the same source at once
+        (parallel imports): the loser retries and joins it.
         """
-        values = {k: v for k, v in locals().items() if k != "self"}
+        new = NewRecording(**values)
         try:
-            return self._create(**values)
+            return self._create(new)
         except SourceRace:
-            return self._create(**values)
+            return self._create(new)
 
-    def _create(
-        self,
-        *,
-        url: str,
-        mode: str,
-        title: str | None,
-        platform: str | None,
-        channel: str | None,
-        is_live: bool,
-        model: str | None,
-        started_at: datetime | None,
-        import_key: str | None,
-        schedule_id: str | None,
-        scheduled_at: datetime | None,
-        late_s: float | None,
-        source_name: str | None,
-        source_url: str | None,
-        source_region: str | None,
-    ) -> RecordingRecord:
+    def _create(self, new: NewRecording) -> RecordingRecord:
         with translate_errors("create the recording"), self._sessions.begin() as session:
-            key = source_url or url
+            key = new.source_url or new.url
             source = session.scalar(select(Source).where(Source.url == key))
             if source is None:
                 source = Source(
                     url=key,
-                    region=source_region,
-                    name=source_name or title,
-                    platform=platform,
-                    channel=channel,
-                    is_live=is_live,
+                    region=new.source_region,
+                    name=new.source_name or new.title,
+                    platform=new.platform,
+                    channel=new.channel,
+                    is_live=new.is_live,
                     created_at=utcnow(),
                 )
                 session.add(source)
@@ -103,24 +69,17 @@ class RecordingRepository:
                     session.flush()
                 except IntegrityError:
                     raise SourceRace from None
+            now = utcnow()
             row = Recording(
-                source=source,
-                url=url,
-                title=title,
-                platform=platform,
-                channel=channel,
-                is_live=is_live,
-                mode=mode,
-                model=model,
-                started_at=started_at or utcnow(),
-                status=STATUS_RECORDING,
-                pid=os.getpid(),
-                host=socket.gethostname(),
-                heartbeat_at=utcnow(),
-                import_key=import_key,
-                schedule_id=schedule_id,
-                scheduled_at=scheduled_at,
-                late_s=late_s,
+                **new.recording_columns()
+                | {
+                    "source": source,
+                    "started_at": new.started_at or now,
+                    "status": STATUS_RECORDING,
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "heartbeat_at": now,
+                }
             )
             session.add(row)
             session.flush()
@@ -285,31 +244,21 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+_COUNTS = ("segment_count", "chat_count", "flagged_count")
+_ROW_FIELDS = tuple(f.name for f in fields(RecordingRecord) if f.name not in _COUNTS)
+
+
 def _to_record(
     row: Recording, segment_count: int = 0, chat_count: int = 0, flagged_count: int = 0
 ) -> RecordingRecord:
+    """The record of a row: every field of `RecordingRecord` read from the column of its
+    name (one definition: a new column is a new field there, plus a migration)."""
+    values = {name: getattr(row, name) for name in _ROW_FIELDS}
+    values["is_live"] = bool(values["is_live"])
+    values["duration_s"] = values["duration_s"] or 0.0
     return RecordingRecord(
-        id=row.id,
-        url=row.url,
-        title=row.title,
-        platform=row.platform,
-        channel=row.channel,
-        is_live=bool(row.is_live),
-        mode=row.mode,
-        model=row.model,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
-        duration_s=row.duration_s or 0.0,
-        status=row.status,
-        error=row.error,
-        archive_dir=row.archive_dir,
-        source_id=row.source_id,
-        language=row.language,
+        **values,
         segment_count=segment_count,
         chat_count=chat_count,
         flagged_count=flagged_count,
-        import_key=row.import_key,
-        schedule_id=row.schedule_id,
-        scheduled_at=row.scheduled_at,
-        late_s=row.late_s,
     )

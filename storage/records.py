@@ -2,8 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+
+
+@dataclass(frozen=True)
+class NewRecording:
+    """What a caller says about a recording it starts; the rest (state, owner, times) the
+    repository sets. Its source is found by `source_url` (else `url`) and created when new,
+    named `source_name` (else the title)."""
+
+    url: str
+    mode: str
+    title: str | None = None
+    platform: str | None = None
+    channel: str | None = None
+    is_live: bool = False
+    model: str | None = None
+    started_at: datetime | None = None
+    import_key: str | None = None
+    schedule_id: str | None = None
+    scheduled_at: datetime | None = None
+    late_s: float | None = None
+    source_name: str | None = None
+    source_url: str | None = None
+    source_region: str | None = None
+
+    SOURCE_FIELDS = ("source_name", "source_url", "source_region")
+
+    def recording_columns(self) -> dict:
+        """The values that go into the recording's own row (all but the source's)."""
+        return {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in self.SOURCE_FIELDS
+        }
 
 
 @dataclass(frozen=True)

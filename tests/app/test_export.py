@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 
 import pytest
 
 from app.errors import UsageError
 from app.exporter import (
     EXPORT_KINDS,
-    STATS_COLUMNS,
-    TRANSCRIPT_COLUMNS,
+    RECORDING_COLUMNS,
     ExportCancelled,
-    ExportKind,
     export,
     neutralise,
     select_recordings,
+    write_csv,
 )
 from storage import Library
+
+TRANSCRIPT_COLUMNS = EXPORT_KINDS["transcript"].columns
+STATS_COLUMNS = EXPORT_KINDS["stats"].columns
 
 TRICKY = [
     "plain words",
@@ -64,11 +67,11 @@ def test_failure_leaves_no_file_and_keeps_an_old_one(library, tmp_path, monkeypa
     out = tmp_path / "t.csv"
     out.write_text("previous export")
 
-    def broken_fields(*_args):
-        yield ["1"] * (len(TRANSCRIPT_COLUMNS) - 4)
+    def broken_items(library, recording):
+        yield from library.segments.for_recording(recording.id)[:1]
         raise OSError(28, "No space left on device")
 
-    broken = ExportKind("transcript", "broken", TRANSCRIPT_COLUMNS, broken_fields)
+    broken = replace(EXPORT_KINDS["transcript"], items=broken_items)
     monkeypatch.setitem(EXPORT_KINDS, "transcript", broken)
     with pytest.raises(UsageError, match="No space left"):
         export(library, [1], "transcript", out)
@@ -220,3 +223,14 @@ def test_tutorials_kind_lists_recommendations_only_for_creative_streams(library,
     with open(out, newline="", encoding="utf-8") as f:
         [row] = list(csv.DictReader(f))
     assert row["url"] == "https://example.org/mask"  # the catalog given is the one used
+
+
+def test_every_kind_names_each_column_once_and_fills_every_one(library, tmp_path):
+    """Columns come from one list per kind, beside their cells: no duplicates, the recording
+    columns first, and a row that lacks a column is refused rather than written blank."""
+    for kind in EXPORT_KINDS.values():
+        assert kind.columns[: len(RECORDING_COLUMNS)] == RECORDING_COLUMNS
+        assert len(set(kind.columns)) == len(kind.columns), kind.name
+    with pytest.raises(ValueError, match="missing columns"):
+        write_csv(tmp_path / "x.csv", ["a", "b"], [{"a": 1}])
+    assert not (tmp_path / "x.csv").exists()
