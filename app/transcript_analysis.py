@@ -27,6 +27,17 @@ log = logging.getLogger(__name__)
 _END_MARK = re.compile(r"[.!?]")
 
 
+def punctuate_text(text: str) -> str:
+    """Pasted or piped text with punctuation and capitals predicted again, paragraph by
+    paragraph (blank lines kept): the Punctuate text tool and `punctuate FILE` alike."""
+    from nlp.punctuation import load_punctuation_model
+
+    model = load_punctuation_model()
+    return "\n\n".join(
+        model.restore(paragraph) for paragraph in text.split("\n\n") if paragraph.strip()
+    )
+
+
 def lacks_punctuation(texts: list[str], share: float = 0.2) -> bool:
     """True for transcripts where fewer than `share` of the segments end a sentence anywhere
     (auto-captions, lower-case exports): those are worth re-punctuating."""

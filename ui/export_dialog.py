@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import UsageError
 from app.exporter import EXPORT_KINDS, export, select_recordings
-from storage import Library
+from app.records import Library
 from ui import workers
 from ui.widgets import ErrorBanner
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.config import Settings
 from app.importer import FAILED, BatchImport, ImportOutcome, ImportReport, discover
-from storage import Library
+from app.records import Library
 from ui import workers
 from ui.schedules_dialog import fill_table, make_table
 from ui.widgets import ErrorBanner

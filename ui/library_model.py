@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
+from app.records import RecordingRecord
 from app.timefmt import hms
-from storage import RecordingRecord
 
 _ROOT = QModelIndex()
 COLUMNS = (

@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.records import STATUS_FAILED, STATUS_INTERRUPTED, RecordingRecord, SearchHit
 from app.timefmt import hms
-from storage import RecordingRecord, SearchHit
-from storage.recordings import STATUS_FAILED, STATUS_INTERRUPTED
 from ui.library_model import RecordingsModel, RecordingsProxy
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout
 
+from app.transcript_analysis import punctuate_text
 from ui import workers
 from ui.widgets import ErrorBanner
-
-
-def _restore(text: str) -> str:
-    from nlp.punctuation import load_punctuation_model
-
-    return load_punctuation_model().restore(text)
 
 
 class PunctuateDialog(QDialog):
@@ -44,7 +39,7 @@ class PunctuateDialog(QDialog):
             return
         self.banner.hide()
         self.run_button.setEnabled(False)
-        self.worker = workers.Worker(_restore, text)
+        self.worker = workers.Worker(punctuate_text, text)
         self.worker.signals.returned.connect(self.output.setPlainText)
         self.worker.signals.errored.connect(self.banner.show_error)
         self.worker.signals.finished.connect(lambda: self.run_button.setEnabled(True))

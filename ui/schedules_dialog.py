@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UsageError
+from app.records import Library, ScheduleRunRecord
 from app.scheduler import RecordingScheduler, ScheduleInfo
 from app.schedules import (
     ScheduleSpec,
@@ -38,7 +39,6 @@ from app.schedules import (
 )
 from app.stations import import_station_list
 from app.timefmt import hms, parse_duration
-from storage import Library, ScheduleRunRecord
 from ui import workers
 from ui.widgets import ErrorBanner
 

@@ -17,10 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.records import Library, SourceRecord, StreamInfo
+from app.sources import check_source
 from app.stations import import_station_list
-from ingest.resolve import resolve
-from ingest.types import StreamInfo
-from storage import Library, SourceRecord
 from ui import workers
 from ui.schedules_dialog import fill_table, make_table
 from ui.widgets import ErrorBanner
@@ -222,7 +221,7 @@ class AddSourceDialog(QDialog):
             return
         self.check_button.setEnabled(False)
         self.preview.setText("Checking…")
-        worker = workers.Worker(resolve, url)
+        worker = workers.Worker(check_source, url)
         worker.signals.returned.connect(self._resolved)
         worker.signals.errored.connect(self._failed)
         workers.start(worker)

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.keywords import Trend, default_trend_start, trends
+from app.records import Library
 from app.timefmt import hms
 from app.timelines import GROUPINGS, Timeline, available_groupings, entity_timeline, term_timeline
-from storage import Library
 from ui import workers
 from ui.line_chart import LineChart
 from ui.widgets import ErrorBanner

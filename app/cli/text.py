@@ -59,7 +59,7 @@ def cmd_summary(args, settings: Settings) -> int:
 
 
 def cmd_punctuate(args, settings: Settings) -> int:
-    from nlp.punctuation import load_punctuation_model
+    from app.transcript_analysis import punctuate_text
 
     if args.recording is not None:
         from app.services import open_library
@@ -77,9 +77,7 @@ def cmd_punctuate(args, settings: Settings) -> int:
         raise UsageError(
             f"Cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}"
         ) from None
-    model = load_punctuation_model()
-    for paragraph in text.split("\n\n"):
-        if paragraph.strip():
-            print(model.restore(paragraph))
-            print()
+    for paragraph in punctuate_text(text).split("\n\n"):
+        print(paragraph)
+        print()
     return EXIT_OK
