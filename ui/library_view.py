@@ -147,14 +147,15 @@ class LibraryView(QWidget):
         self.first_step_buttons: dict[str, QPushButton] = {}
         for row, (text, explanation, signal_name) in enumerate(FIRST_STEPS):
             button = QPushButton(text)
-            button.setMinimumWidth(190)
+            button.setFixedWidth(180)
             button.setMinimumHeight(34)
             button.clicked.connect(getattr(self, signal_name).emit)
             self.first_step_buttons[text.rstrip("…")] = button
             label = QLabel(explanation)
             label.setWordWrap(True)
-            grid.addWidget(button, row, 0)
+            grid.addWidget(button, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(label, row, 1)
+        grid.setColumnStretch(1, 1)
         title = QLabel("<h2>Welcome to Streamlens</h2>")
         intro = QLabel(
             "Your library is empty. Streamlens records livestreams and radio, transcribes "
@@ -170,6 +171,7 @@ class LibraryView(QWidget):
         column.addLayout(grid)
         column.addStretch(2)
         box = QWidget()
+        box.setMinimumWidth(680)
         box.setMaximumWidth(760)
         box.setLayout(column)
         outer = QVBoxLayout(pane)
