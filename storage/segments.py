@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.chat import json_list, plain_column
 from storage.engine import translate_errors
 from storage.orm import Segment
 from storage.records import SegmentRecord
@@ -78,13 +81,16 @@ class SegmentRepository:
                     row.text = text
 
     def for_recording(self, recording_id: int) -> list[SegmentRecord]:
+        """A recording's segments in time order, read as plain rows rather than ORM objects
+        (about three times as fast: 5,000 segments of six hours of radio in 0.07 s rather
+        than 0.2 s, `benchmarks/gui_large.py`), the same records either way."""
+        query = (
+            select(*_RECORD_COLUMNS)
+            .where(Segment.recording_id == recording_id)
+            .order_by(Segment.start_s, Segment.id)
+        )
         with translate_errors("read the transcript"), self._sessions() as session:
-            rows = session.scalars(
-                select(Segment)
-                .where(Segment.recording_id == recording_id)
-                .order_by(Segment.start_s, Segment.id)
-            )
-            return [_to_record(r) for r in rows]
+            return [_row_to_record(row) for row in session.connection().execute(query)]
 
     def fingerprints(self) -> dict[int, str]:
         """Per recording, a short string that changes whenever its transcript does (segments
@@ -115,16 +121,22 @@ class SegmentRepository:
                 row.final = True
 
 
-def _to_record(row: Segment) -> SegmentRecord:
+# in the order of the record's fields, which `_row_to_record` unpacks
+_RECORD_COLUMNS = [plain_column(Segment.__table__.c[f.name]) for f in fields(SegmentRecord)]
+
+
+def _row_to_record(row) -> SegmentRecord:
+    """A record from the driver's plain values (what the ORM would have made of the row)."""
+    id_, recording_id, start_s, end_s, text, words, confidence, speaker, final, raw_text = row
     return SegmentRecord(
-        id=row.id,
-        recording_id=row.recording_id,
-        start_s=row.start_s,
-        end_s=row.end_s,
-        text=row.text,
-        words=list(row.words or []),
-        confidence=row.confidence,
-        speaker=row.speaker,
-        final=row.final,
-        raw_text=row.raw_text,
+        id_,
+        recording_id,
+        start_s,
+        end_s,
+        text,
+        json_list(words),
+        confidence,
+        speaker,
+        bool(final),
+        raw_text,
     )

@@ -1,55 +1,53 @@
 """Chat lists: live (appended as it arrives) and stored (with a moderation filter).
 
 Flagged messages are tinted and carry their category; moderation events (bans, timeouts,
-deletions) and community events (subs, raids) are set apart in grey italics.
+deletions) and community events (subs, raids) are set apart in grey italics. Both lists are a
+`ChatModel` in a `WrappedRowsView`: a row's line is made and measured only when it is on
+screen, so a recording's 50,000 messages open, filter and scroll without stalling the window.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QVBoxLayout,
-    QWidget,
+from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ui.chat_model import (
+    FILTERS,
+    FLAG_BRUSH,
+    FLAG_TEXT,
+    OFFSET_ROLE,
+    ChatModel,
+    chat_line,
 )
+from ui.wrapped_rows import WrappedRowsView
 
-from app.timefmt import hms
+__all__ = [
+    "FILTERS",
+    "FLAG_BRUSH",
+    "FLAG_TEXT",
+    "MAX_LIVE_ITEMS",
+    "OFFSET_ROLE",
+    "ChatList",
+    "LiveChatView",
+    "StoredChatView",
+    "chat_line",
+]
 
-FLAG_BRUSH = QBrush(QColor(253, 226, 224))
-FLAG_TEXT = QBrush(QColor(138, 28, 23))
-OFFSET_ROLE = Qt.ItemDataRole.UserRole + 2
 MAX_LIVE_ITEMS = 3000
-FILTERS = ("All messages", "Flagged only", "Moderation events", "Deleted by moderators")
 
 
-def chat_line(
-    offset_s: float, kind: str, author: str, text: str, category: str | None, score, duration_s=None
-) -> str:
-    when = hms(offset_s)
-    if kind == "message":
-        flag = f"   ⚑ {category} ({score:.2f})" if category else ""
-        return f"[{when}] {author}: {text}{flag}"
-    extra = f" {duration_s:.0f} s" if duration_s else ""
-    return f"[{when}] — {kind}{extra}: {author} {text}".rstrip()
+class ChatList(WrappedRowsView):
+    """One column of chat lines, wrapped, without grid or header."""
 
+    def __init__(self, model: ChatModel, parent=None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setShowGrid(False)
+        self.horizontalHeader().hide()
 
-def style_item(item: QListWidgetItem, kind: str, flagged: bool, deleted: bool = False) -> None:
-    if flagged:
-        item.setBackground(FLAG_BRUSH)
-        item.setForeground(FLAG_TEXT)
-    if kind != "message" or deleted:
-        font = QFont()
-        font.setItalic(True)
-        if deleted:
-            font.setStrikeOut(True)
-        item.setFont(font)
-        if kind != "message":
-            item.setForeground(QBrush(QColor(120, 120, 120)))
+    def lines(self) -> list[str]:
+        model = self.model()
+        return [model.line(row) for row in range(model.rowCount())]
 
 
 class LiveChatView(QWidget):
@@ -59,9 +57,8 @@ class LiveChatView(QWidget):
         super().__init__(parent)
         self.state = QLabel("Chat: not captured for this stream")
         self.counts = QLabel()
-        self.list = QListWidget()
-        self.list.setWordWrap(True)
-        self.list.setUniformItemSizes(False)
+        self.model = ChatModel()
+        self.list = ChatList(self.model)
         self.messages = 0
         self.flagged = 0
         top = QHBoxLayout()
@@ -73,23 +70,12 @@ class LiveChatView(QWidget):
         layout.addWidget(self.list, 1)
 
     def add_items(self, items) -> None:
-        at_bottom = (
-            self.list.verticalScrollBar().value() >= self.list.verticalScrollBar().maximum() - 4
-        )
+        bar = self.list.verticalScrollBar()
+        at_bottom = bar.value() >= bar.maximum() - 4
+        self.model.append(list(items), keep=MAX_LIVE_ITEMS)
         for chat in items:
-            item = QListWidgetItem(
-                chat_line(
-                    chat.offset_s, chat.kind, chat.author, chat.text, chat.category, chat.score
-                )
-            )
-            item.setData(OFFSET_ROLE, chat.offset_s)
-            style_item(item, chat.kind, chat.violation)
-            self.list.addItem(item)
             self.messages += chat.kind == "message"
             self.flagged += chat.violation
-        overflow = self.list.count() - MAX_LIVE_ITEMS
-        for _ in range(max(0, overflow)):
-            self.list.takeItem(0)
         self.counts.setText(f"{self.messages} messages · {self.flagged} flagged")
         if at_bottom:
             self.list.scrollToBottom()
@@ -98,7 +84,7 @@ class LiveChatView(QWidget):
         self.state.setText(f"Chat: {text}")
 
     def lines(self) -> list[str]:
-        return [self.list.item(i).text() for i in range(self.list.count())]
+        return self.list.lines()
 
 
 class StoredChatView(QWidget):
@@ -106,16 +92,23 @@ class StoredChatView(QWidget):
 
     jump = Signal(float)
 
-    def __init__(self, messages, parent=None) -> None:
+    def __init__(self, messages, totals: tuple[int, int] | None = None, parent=None) -> None:
+        """`totals`: (messages, flagged) when already counted, off the GUI thread."""
         super().__init__(parent)
-        self.messages = messages
+        self.model = ChatModel(messages)
+        self.messages = self.model.messages
+        if totals is None:
+            totals = (
+                sum(m.kind == "message" for m in self.messages),
+                sum(bool(m.violation) for m in self.messages),
+            )
+        self.total, self.flagged = totals
         self.filter = QComboBox()
         self.filter.addItems(FILTERS)
-        self.filter.currentIndexChanged.connect(self._fill)
+        self.filter.currentIndexChanged.connect(self._filter)
         self.summary = QLabel()
-        self.list = QListWidget()
-        self.list.setWordWrap(True)
-        self.list.itemClicked.connect(lambda item: self.jump.emit(float(item.data(OFFSET_ROLE))))
+        self.list = ChatList(self.model)
+        self.list.clicked.connect(self._clicked)
         top = QHBoxLayout()
         top.addWidget(self.filter)
         top.addWidget(self.summary, 1)
@@ -123,38 +116,17 @@ class StoredChatView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.list, 1)
-        self._fill()
+        self._filter()
 
-    def _fill(self) -> None:
-        choice = self.filter.currentIndex()
-        self.list.clear()
-        shown = 0
-        for m in self.messages:
-            if choice == 1 and not m.violation:
-                continue
-            if choice == 2 and m.kind == "message":
-                continue
-            if choice == 3 and not m.deleted:
-                continue
-            author = m.display_name or m.author or (m.target_user or "")
-            item = QListWidgetItem(
-                chat_line(
-                    m.offset_s,
-                    m.kind,
-                    author,
-                    m.text,
-                    m.category if m.violation else None,
-                    m.score,
-                    m.duration_s,
-                )
-            )
-            item.setData(OFFSET_ROLE, m.offset_s)
-            style_item(item, m.kind, bool(m.violation), m.deleted)
-            self.list.addItem(item)
-            shown += 1
-        total = sum(m.kind == "message" for m in self.messages)
-        flagged = sum(bool(m.violation) for m in self.messages)
-        self.summary.setText(f"{shown} shown · {total} messages · {flagged} flagged")
+    def _filter(self) -> None:
+        self.model.set_filter(self.filter.currentIndex())
+        self.list.scrollToTop()
+        self.summary.setText(
+            f"{self.model.rowCount()} shown · {self.total} messages · {self.flagged} flagged"
+        )
+
+    def _clicked(self, index: QModelIndex) -> None:
+        self.jump.emit(float(self.model.message_at(index.row()).offset_s))
 
     def lines(self) -> list[str]:
-        return [self.list.item(i).text() for i in range(self.list.count())]
+        return self.list.lines()

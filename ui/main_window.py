@@ -376,26 +376,68 @@ class MainWindow(QMainWindow):
         workers.start(worker)
 
     def open_recording(self, recording_id: int, seconds: float = 0.0) -> None:
-        def load():
-            from app.chat_stats import recording_stats
+        """Show the recording as soon as its transcript is read, then add its chat, then
+        the station breaks, chat statistics and tutorials: for six hours of radio with
+        50,000 chat messages the chat takes about a second to read and the rest seconds to
+        work out (`benchmarks/gui_large.py`)."""
+        from ui.recording_view import RecordingChat, RecordingDetails, overview_of
 
+        def load() -> RecordingData:
+            recording = self.library.recordings.get(recording_id)
             segments = self.library.segments.for_recording(recording_id)
-            chat = self.library.chat.for_recording(recording_id)
+            windows = self.library.chat.windows(recording_id)
             return RecordingData(
-                self.library.recordings.get(recording_id),
+                recording,
                 segments,
-                chat,
-                self.library.chat.windows(recording_id),
+                None,
+                windows,
                 self.library.summaries.for_recording(recording_id),
                 self.library.keywords.for_recording(recording_id),
                 self.library.entities.for_recording(recording_id),
-                self._tutorials_for(segments),
-                recording_stats(self.library, recording_id) if chat else None,
-                station_break_rows(segments),
+                overview=overview_of(recording, segments, [], windows),
             )
 
+        def load_chat(data: RecordingData) -> RecordingChat:
+            chat = self.library.chat.for_recording(recording_id)
+            overview = overview_of(data.recording, data.segments, chat, data.windows)
+            return RecordingChat(chat, overview)
+
+        def details(data: RecordingData, chat: list) -> RecordingDetails:
+            from app.chat_stats import recording_stats
+
+            return RecordingDetails(
+                station_break_rows(data.segments),
+                recording_stats(self.library, recording_id) if chat else None,
+                self._tutorials_for(data.segments),
+            )
+
+        def then(fn, *args, done, failed) -> None:
+            worker = workers.Worker(fn, *args)
+            worker.signals.returned.connect(done)
+            worker.signals.errored.connect(self.banner.show_error)
+            worker.signals.errored.connect(failed)
+            workers.start(worker)
+
+        def shown(data: RecordingData) -> None:
+            view = self._show_recording(data, seconds)
+
+            def chat_read(chat: RecordingChat | None) -> None:
+                if isValid(view):  # not closed meanwhile
+                    view.add_chat(chat)
+                    messages = chat.messages if chat else []
+                    then(details, data, messages, done=details_found, failed=no_details)
+
+            def details_found(more: RecordingDetails) -> None:
+                if isValid(view):
+                    view.add_details(more)
+
+            def no_details(_message: str) -> None:
+                details_found(RecordingDetails([]))
+
+            then(load_chat, data, done=chat_read, failed=lambda _message: chat_read(None))
+
         worker = workers.Worker(load)
-        worker.signals.returned.connect(lambda data: self._show_recording(data, seconds))
+        worker.signals.returned.connect(shown)
         worker.signals.errored.connect(self.banner.show_error)
         workers.start(worker)
 
@@ -423,6 +465,9 @@ class MainWindow(QMainWindow):
             data.tutorials,
             data.chat_stats,
             data.break_rows,
+            chat_pending=data.chat is None,
+            details_pending=data.break_rows is None,
+            overview=data.overview,
         )
         view.analysis_requested.connect(self.reanalyse)
         title = (recording.title or recording.url)[:30]

@@ -15,8 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,13 +30,16 @@ from storage import (
     SegmentRecord,
     SummaryRecord,
 )
-from ui.charts import TimelineChart
+from ui.charts import Timeline, TimelineChart, count_timeline
 from ui.chat_stats_view import ChatStatsView
 from ui.chat_view import StoredChatView
 from ui.insights_view import KeywordsView, TutorialsView
 from ui.summary_view import SummaryList
+from ui.transcript_model import SPEAKER, TEXT, TIME, TranscriptModel
 from ui.widgets import empty_state
+from ui.wrapped_rows import WrappedRowsView
 
+CHAT_TAB = 2  # after Summary and Keywords; Chat stats follows it when there are any
 BREAK_TIP = (
     "Station break: an ident, promo, sponsor line, sign-off or time check. Greyed, and left "
     "out of summaries, keywords and trends; it stays searchable."
@@ -47,11 +48,13 @@ BREAK_TIP = (
 
 @dataclass(frozen=True)
 class RecordingData:
-    """Everything a recording view shows, loaded off the GUI thread."""
+    """What a recording view shows, loaded off the GUI thread. The main window leaves out
+    what takes long for a long recording (`chat` None, `break_rows` None) and adds it to the
+    view when it is ready (`RecordingChat`, `RecordingDetails`)."""
 
     recording: RecordingRecord
     segments: list[SegmentRecord]
-    chat: list[ChatMessageRecord] = field(default_factory=list)
+    chat: list[ChatMessageRecord] | None = field(default_factory=list)  # None: read later
     windows: list[ChatWindowRecord] = field(default_factory=list)
     summaries: list[SummaryRecord] = field(default_factory=list)
     keywords: list = field(default_factory=list)
@@ -59,6 +62,56 @@ class RecordingData:
     tutorials: list = field(default_factory=list)  # Recommendation
     chat_stats: ChatStats | None = None
     break_rows: list[int] | None = None  # `station_break_rows(segments)`
+    overview: RecordingOverview | None = None  # `overview_of(...)`, or worked out by the view
+
+
+@dataclass(frozen=True)
+class RecordingOverview:
+    """What the view counts over every message and segment (the chart's bars and line, the
+    chat's totals): for 50,000 messages about 0.1 s of Python a loader can do off the GUI
+    thread, where a full garbage collection it may set off does not freeze the window."""
+
+    timeline: Timeline
+    chat_messages: int
+    chat_flagged: int
+
+
+def overview_of(
+    recording: RecordingRecord,
+    segments: list[SegmentRecord],
+    chat: list[ChatMessageRecord],
+    windows: list[ChatWindowRecord],
+) -> RecordingOverview:
+    """The chart's counts and the chat's totals (`chat` may be empty: speech only)."""
+    timeline = count_timeline(
+        _bucket_for(recording.duration_s),
+        ((m.offset_s, bool(m.violation)) for m in chat if m.kind == "message"),
+        ((s.start_s, s.end_s, len(s.text.split())) for s in segments),
+        [(w.start_s, w.end_s) for w in windows if w.is_spike],
+        recording.duration_s,
+    )
+    messages = sum(m.kind == "message" for m in chat)
+    return RecordingOverview(timeline, messages, sum(bool(m.violation) for m in chat))
+
+
+@dataclass(frozen=True)
+class RecordingChat:
+    """A recording's chat and what is counted over it, read after the view is shown
+    (`RecordingView.add_chat`): 50,000 messages take longer to read than all the rest."""
+
+    messages: list[ChatMessageRecord]
+    overview: RecordingOverview
+
+
+@dataclass(frozen=True)
+class RecordingDetails:
+    """What takes seconds to work out for a long recording, so it is loaded after the view
+    is shown (`RecordingView.add_details`): for six hours of radio with 50,000 chat messages,
+    finding the station breaks and the chat statistics took longer than the rest together."""
+
+    break_rows: list[int]
+    chat_stats: ChatStats | None = None
+    tutorials: list = field(default_factory=list)  # Recommendation
 
 
 def station_break_rows(segments: list[SegmentRecord]) -> list[int]:
@@ -85,9 +138,20 @@ class RecordingView(QWidget):
         chat_stats: ChatStats | None = None,
         break_rows: list[int] | None = None,
         parent=None,
+        *,
+        chat_pending: bool = False,
+        details_pending: bool = False,
+        overview: RecordingOverview | None = None,
     ) -> None:
+        """`break_rows` None: found here, on the GUI thread (fine for a short recording).
+        `chat_pending`: the chat comes later through `add_chat`, `details_pending`: station
+        breaks, chat statistics and tutorials through `add_details`; until then the view
+        says it is still reading or looking. `overview` None: counted here (`overview_of`)."""
         super().__init__(parent)
         chat = chat or []
+        windows = windows or []
+        if overview is None:
+            overview = overview_of(recording, segments, chat, windows)
         self.recording = recording
         self.segments = segments
         self._starts = [s.start_s for s in segments]
@@ -114,67 +178,46 @@ class RecordingView(QWidget):
             button.setEnabled(bool(segments))
             actions.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
 
-        self.transcript = QTableWidget(len(segments), 3)
-        self.transcript.setHorizontalHeaderLabels(["Time", "Speaker", "Text"])
-        self.transcript.verticalHeader().hide()
-        self.transcript.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.transcript.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.transcript.setWordWrap(True)
-        head = self.transcript.horizontalHeader()
-        head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        head.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.break_rows = station_break_rows(segments) if break_rows is None else break_rows
-        breaks = set(self.break_rows)
+        if details_pending:
+            self.break_rows: list[int] = []
+        else:
+            self.break_rows = station_break_rows(segments) if break_rows is None else break_rows
         muted = QBrush(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        for row, seg in enumerate(segments):
-            cells = [hms(seg.start_s), seg.speaker or "", seg.text]
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if row in breaks:
-                    item.setForeground(muted)
-                    item.setToolTip(BREAK_TIP)
-                self.transcript.setItem(row, column, item)
-        self.transcript.resizeRowsToContents()
-        self.hide_breaks = QCheckBox(f"Hide station breaks ({len(self.break_rows)})")
+        self.transcript_model = TranscriptModel(segments, muted, BREAK_TIP, self.break_rows)
+        self.transcript = WrappedRowsView()
+        self.transcript.setModel(self.transcript_model)
+        self._size_columns()
+        self.hide_breaks = QCheckBox()
         self.hide_breaks.setToolTip(BREAK_TIP)
-        self.hide_breaks.setEnabled(bool(self.break_rows))
         self.hide_breaks.toggled.connect(self._show_breaks)
+        self._label_breaks(pending=details_pending)
 
-        panels = QTabWidget()
+        self.panels = QTabWidget()
         if summaries:
             self.summary_view = SummaryList(summaries)
             self.summary_view.jump.connect(self.jump_to)
-            panels.addTab(self.summary_view, "Summary")
+            self.panels.addTab(self.summary_view, "Summary")
         else:
             self.summary_view = None
-            panels.addTab(empty_state("No summary yet for this recording."), "Summary")
+            self.panels.addTab(empty_state("No summary yet for this recording."), "Summary")
         if keywords or entities:
             self.keywords_view = KeywordsView(keywords or [], entities or [])
             self.keywords_view.jump.connect(self.jump_to)
-            panels.addTab(self.keywords_view, "Keywords")
+            self.panels.addTab(self.keywords_view, "Keywords")
         else:
             self.keywords_view = None
-            panels.addTab(empty_state("No keywords or entities yet."), "Keywords")
-        if chat:
-            self.chat_view = StoredChatView(chat)
-            self.chat_view.jump.connect(self.jump_to)
-            panels.addTab(self.chat_view, f"Chat ({sum(m.kind == 'message' for m in chat)})")
+            self.panels.addTab(empty_state("No keywords or entities yet."), "Keywords")
+        self.chat_view: StoredChatView | None = None
+        self.panels.addTab(QWidget(), "Chat")
+        if chat_pending:
+            self._replace_tab(CHAT_TAB, empty_state("Reading the chat…"), "Chat")
         else:
-            self.chat_view = None
-            panels.addTab(empty_state("No chat was captured for this recording."), "Chat")
-        if chat_stats is not None and chat_stats.messages:
-            self.chat_stats_view = ChatStatsView(chat_stats)
-            self.chat_stats_view.jump.connect(self.jump_to)
-            panels.addTab(self.chat_stats_view, "Chat stats")
-        else:
-            self.chat_stats_view = None
-        if tutorials:
-            self.tutorials_view = TutorialsView(tutorials)
-            panels.addTab(self.tutorials_view, "Tutorials")
-        else:
-            self.tutorials_view = None
-            panels.addTab(empty_state("No tutorial recommendations yet."), "Tutorials")
+            self._show_chat(chat, overview)
+        self.chat_stats_view: ChatStatsView | None = None
+        self._add_chat_stats(chat_stats)
+        self.tutorials_view: TutorialsView | None = None
+        self.panels.addTab(QWidget(), "Tutorials")
+        self._show_tutorials(tutorials, pending=details_pending)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         transcript_box = QWidget()
@@ -184,17 +227,12 @@ class RecordingView(QWidget):
         if segments:
             box.addWidget(self.hide_breaks)
         split.addWidget(transcript_box)
-        split.addWidget(panels)
+        split.addWidget(self.panels)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
 
-        self.chart = TimelineChart(bucket_s=_bucket_for(recording.duration_s))
-        self.chart.set_data(
-            [(m.offset_s, bool(m.violation)) for m in chat if m.kind == "message"],
-            [(s.start_s, s.end_s, len(s.text.split())) for s in segments],
-            [(w.start_s, w.end_s) for w in windows or [] if w.is_spike],
-            recording.duration_s,
-        )
+        self.chart = TimelineChart()
+        self.chart.set_timeline(overview.timeline)
         self.chart.clicked.connect(self.jump_to)
 
         layout = QVBoxLayout(self)
@@ -202,9 +240,92 @@ class RecordingView(QWidget):
         layout.addWidget(self.chart)
         layout.addWidget(split, 1)
 
+    def _size_columns(self) -> None:
+        """Time and speaker as wide as their widest text, worked out once from the font (a
+        ResizeToContents column measures a thousand rows on every layout); the text takes
+        the rest."""
+        head = self.transcript.horizontalHeader()
+        metrics = self.transcript.fontMetrics()
+        style = self.transcript.style()
+        margin = style.pixelMetric(style.PixelMetric.PM_FocusFrameHMargin, None, self.transcript)
+        pad = 2 * (margin + 1) + 8  # the text margins of a cell (as Qt's style), and air
+        speakers = {s.speaker for s in self.segments if s.speaker}
+        widths = {
+            TIME: max(metrics.horizontalAdvance(t) for t in ("00:00:00", "Time")) + pad,
+            SPEAKER: max(metrics.horizontalAdvance(t) for t in {"Speaker", *speakers}) + pad,
+        }
+        for column, width in widths.items():
+            head.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            head.resizeSection(column, width)
+        head.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
+
+    # --- details that arrive after the view is shown ----------------------------------------
+
+    def add_chat(self, chat: RecordingChat | None) -> None:
+        """Show the chat read after the view was shown (None: it could not be read)."""
+        if chat is None:
+            self._replace_tab(CHAT_TAB, empty_state("The chat could not be read."), "Chat")
+            return
+        self._show_chat(chat.messages, chat.overview)
+        self.chart.set_timeline(chat.overview.timeline)
+
+    def _show_chat(self, chat: list[ChatMessageRecord], overview: RecordingOverview) -> None:
+        if not chat:
+            empty = empty_state("No chat was captured for this recording.")
+            self._replace_tab(CHAT_TAB, empty, "Chat")
+            return
+        self.chat_view = StoredChatView(chat, (overview.chat_messages, overview.chat_flagged))
+        self.chat_view.jump.connect(self.jump_to)
+        self._replace_tab(CHAT_TAB, self.chat_view, f"Chat ({self.chat_view.total})")
+
+    def _replace_tab(self, index: int, widget: QWidget, title: str) -> None:
+        """Put `widget` in the panel at `index`, keeping whichever panel is in front."""
+        front = self.panels.currentIndex()
+        old = self.panels.widget(index)
+        self.panels.removeTab(index)
+        old.deleteLater()
+        self.panels.insertTab(index, widget, title)
+        self.panels.setCurrentIndex(front)
+
+    def add_details(self, details: RecordingDetails) -> None:
+        """Show the station breaks, chat statistics and tutorials worked out after the view
+        was shown."""
+        self.break_rows = list(details.break_rows)
+        self.transcript_model.set_break_rows(self.break_rows)
+        self._label_breaks(pending=False)
+        self._add_chat_stats(details.chat_stats)
+        self._show_tutorials(details.tutorials, pending=False)
+
+    def _label_breaks(self, pending: bool) -> None:
+        if pending:
+            self.hide_breaks.setText("Hide station breaks (finding them…)")
+        else:
+            self.hide_breaks.setText(f"Hide station breaks ({len(self.break_rows)})")
+        self.hide_breaks.setEnabled(bool(self.break_rows))
+
+    def _add_chat_stats(self, stats: ChatStats | None) -> None:
+        if stats is None or not stats.messages or self.chat_stats_view is not None:
+            return
+        self.chat_stats_view = ChatStatsView(stats)
+        self.chat_stats_view.jump.connect(self.jump_to)
+        self.panels.insertTab(CHAT_TAB + 1, self.chat_stats_view, "Chat stats")
+
+    def _show_tutorials(self, tutorials: list | None, pending: bool) -> None:
+        """Fill the Tutorials tab (the last one), keeping whichever tab is in front."""
+        if tutorials:
+            self.tutorials_view = widget = TutorialsView(tutorials)
+        elif pending:
+            widget = empty_state("Looking for tutorial recommendations…")
+        else:
+            widget = empty_state("No tutorial recommendations yet.")
+        self._replace_tab(self.panels.count() - 1, widget, "Tutorials")
+
+    # --- the transcript -------------------------------------------------------------------
+
     def _show_breaks(self, hidden: bool) -> None:
         for row in self.break_rows:
             self.transcript.setRowHidden(row, hidden)
+        self.transcript.fit_later()
 
     def _request(self, punctuate: bool | None) -> None:
         self.set_busy(True)
@@ -226,8 +347,8 @@ class RecordingView(QWidget):
             return
         row = self.row_at(seconds)
         self.transcript.selectRow(row)
-        self.transcript.scrollToItem(
-            self.transcript.item(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter
+        self.transcript.scrollTo(
+            self.transcript_model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter
         )
 
     @property

@@ -104,7 +104,9 @@ def test_recording_view_chat_filter_and_chart_jump(qtbot):
     assert len(view.chat_view.lines()) == 1 and "ban" in view.chat_view.lines()[0]
     view.chat_view.filter.setCurrentIndex(3)
     assert view.chat_view.lines() == ["[00:05:20] a: gone"]
-    view.chat_view.list.itemClicked.emit(view.chat_view.list.item(0))
+    chat_list = view.chat_view.list
+    where = chat_list.visualRect(chat_list.model().index(0, 0)).center()
+    qtbot.mouseClick(chat_list.viewport(), Qt.MouseButton.LeftButton, pos=where)
     assert view.current_row == 5  # 320 s falls in the segment starting at 300 s
     chart = view.chart
     assert chart.spikes == [(300, 360)] and chart.flags == [305]
@@ -265,8 +267,8 @@ def test_recording_view_chat_stats_show_the_spike_and_jump_to_it(window, qtbot):
     window.open_recording(rid)
     qtbot.waitUntil(lambda: isinstance(window.tabs.currentWidget(), RecordingView))
     view = window.tabs.currentWidget()
+    qtbot.waitUntil(lambda: view.chat_stats_view is not None)  # worked out after it is shown
     stats = view.chat_stats_view
-    assert stats is not None
     assert "<b>68</b> messages" in stats.totals.text() and "PogChamp (40)" in stats.totals.text()
     assert stats.spikes.count() == 1
     spike = stats.spikes.item(0)
