@@ -30,7 +30,7 @@ from storage.recordings import STATUS_COMPLETE, STATUS_FAILED
 
 log = logging.getLogger(__name__)
 
-QUEUE_SECONDS = 300.0  # audio the transcriber may fall behind before chunks skip ASR
+MAX_LAG_S = 300.0  # how far the transcriber may fall behind before audio skips it
 HEARTBEAT_S = 5.0
 DRAIN_ON_STOP_S = 15.0  # at stop, transcribe what is queued for at most this long
 CHUNK_S = 0.5
@@ -48,6 +48,22 @@ class RecordingJob:
     model: str | None = None
     chat: str = "auto"  # auto (from the platform), off, twitch:CHANNEL, youtube:URL
     summary_clip_s: float | None = None  # clip length for live summaries (default ~5 min)
+
+
+# The threads a session runs: daemons (Ctrl-C twice quits at once), so nothing waits for them
+# at exit unless asked. A daemon still inside Whisper or ONNX Runtime when Python shuts down
+# is torn down mid-call, and the C++ frames under it abort the process.
+SESSION_THREADS = frozenset({"audio-reader", "transcriber", "chat-recorder", "live-clip-analysis"})
+
+
+def wait_for_session_threads(timeout_s: float) -> bool:
+    """Wait (up to `timeout_s` in all) for stopped sessions' threads to end; True when none
+    is left. Call after stopping the sessions, before the interpreter exits."""
+    deadline = time.monotonic() + timeout_s
+    for thread in threading.enumerate():
+        if thread.name in SESSION_THREADS and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+    return not any(t.is_alive() and t.name in SESSION_THREADS for t in threading.enumerate())
 
 
 @dataclass(frozen=True)
@@ -69,8 +85,11 @@ class LiveSession:
         policy: ReconnectPolicy | None = None,
         backend: WhisperBackend | None = None,
         recording_options: dict | None = None,
+        max_lag_s: float = MAX_LAG_S,
     ) -> None:
-        """`recording_options` are extra columns for the new recording (schedule links)."""
+        """`recording_options` are extra columns for the new recording (schedule links).
+        `max_lag_s`: how far transcription may fall behind the stream; past that, audio is
+        archived but skips transcription until it has caught up (one stretch, noted)."""
         self.job = job
         self._recording_options = recording_options or {}
         self.library = library
@@ -80,7 +99,8 @@ class LiveSession:
         self._backend = backend
         self.recording_id: int | None = None
         self.info: StreamInfo | None = None
-        self._queue: queue.Queue = queue.Queue(maxsize=int(QUEUE_SECONDS / CHUNK_S))
+        self.max_lag_s = max_lag_s
+        self._queue: queue.Queue = queue.Queue(maxsize=max(2, round(max_lag_s / CHUNK_S)))
         self._stream: AudioStream | None = None
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -89,6 +109,9 @@ class LiveSession:
         self._received_s = 0.0
         self._transcribed_s = 0.0
         self._skipped_s = 0.0
+        self._skipped: list[list[float]] = []  # [start, end] stretches not transcribed live
+        self._skipping = False  # the reader is skipping audio until the transcriber catches up
+        self._skip_lock = threading.Lock()
         self._sink: TranscriptSink | None = None
         self._done = threading.Event()
         self._result: SessionResult | None = None
@@ -210,6 +233,12 @@ class LiveSession:
     def lag_s(self) -> float:
         return max(0.0, self._received_s - self._transcribed_s)
 
+    @property
+    def skipped(self) -> list[tuple[float, float]]:
+        """The stretches (start, end on the timeline) archived but not transcribed live."""
+        with self._skip_lock:
+            return [(a, b) for a, b in self._skipped]
+
     # --- reader thread -------------------------------------------------------------------
 
     def _read_loop(self, archive_dir: Path) -> None:
@@ -268,13 +297,29 @@ class LiveSession:
             log.warning("Closing the archive failed: %s", exc)
 
     def _enqueue(self, chunk: AudioChunk) -> None:
+        # Once the transcriber is `max_lag_s` behind, the stream keeps flowing (the audio is
+        # archived) but skips transcription until the transcriber has done what it had: one
+        # stretch skipped whole, rather than every other chunk (which would leave it decoding
+        # scraps of speech between discontinuities, and so fall further behind).
+        if self._skipping and not self._queue.empty():
+            self._skip(chunk)
+            return
         try:
             self._queue.put_nowait(chunk)
+            self._skipping = False
         except queue.Full:
-            # The transcriber is too far behind: keep the stream flowing; the audio is archived,
-            # and `resume` can transcribe the skipped part later.
-            self._skipped_s += chunk.duration_s
+            self._skipping = True
+            self._skip(chunk)
+            log.warning("Transcription is %.0f s behind: skipping live audio", self.lag_s)
             self._status("lagging", lag_s=self.lag_s, skipped_s=self._skipped_s)
+
+    def _skip(self, chunk: AudioChunk) -> None:
+        with self._skip_lock:
+            self._skipped_s += chunk.duration_s
+            if self._skipped and abs(chunk.start_s - self._skipped[-1][1]) < 0.05:
+                self._skipped[-1][1] = chunk.end_s
+            else:
+                self._skipped.append([chunk.start_s, chunk.end_s])
 
     def _on_stream_status(self, state: str, detail: dict) -> None:
         self._status(state, **detail)
@@ -297,7 +342,7 @@ class LiveSession:
                     break
                 if item is not None:
                     if drain_deadline is not None and time.monotonic() > drain_deadline:
-                        self._skipped_s += item.duration_s
+                        self._skip(item)
                         continue
                     for commit in transcriber.push(item.samples, item.start_s):
                         self._sink.add(commit)
@@ -323,15 +368,13 @@ class LiveSession:
             self.library.recordings.heartbeat(self.recording_id, self._received_s)
         except USER_ERRORS as exc:
             log.warning("Heartbeat failed: %s", exc)
-        self._status("live", position_s=self._received_s, lag_s=self.lag_s)
+        state = "lagging" if self._skipping else "live"
+        self._status(state, position_s=self._received_s, lag_s=self.lag_s)
 
     def _finish(self) -> None:
         rid = self.recording_id
-        if self._skipped_s:
-            self._notes.append(
-                f"{self._skipped_s:.0f} s of audio were archived but not transcribed live "
-                "(run `python main.py resume` to transcribe them)."
-            )
+        if self._skipped:
+            self._notes.append(self._skipped_note())
         self._stop_chat()
         failed = self._fatal is not None and self._received_s == 0
         status = STATUS_FAILED if failed else STATUS_COMPLETE
@@ -340,7 +383,9 @@ class LiveSession:
             self.library.segments.finalize_all(rid)
             if self._clip_analysis is not None:
                 self._clip_analysis.finish()
-            self.library.recordings.update(rid, duration_s=self._received_s)
+            # A multilingual model has detected the language by now (if anything was said).
+            language = self._backend.language if self._backend is not None else None
+            self.library.recordings.update(rid, duration_s=self._received_s, language=language)
             self.library.recordings.finish(rid, status, error)
         except USER_ERRORS as exc:
             error = f"{error}; {exc}" if error else str(exc)
@@ -353,6 +398,22 @@ class LiveSession:
         )
         self._status("failed" if failed else "ended", status=status, error=error)
         self._done.set()
+
+    def _skipped_note(self) -> str:
+        from app.timefmt import hms
+
+        stretches = [f"{hms(a)}–{hms(b)}" for a, b in self._skipped[:5]]
+        if len(self._skipped) > 5:
+            stretches.append(f"and {len(self._skipped) - 5} more")
+        note = (
+            f"Transcription fell {self.max_lag_s:.0f} s behind: {self._skipped_s:.0f} s of "
+            f"audio ({', '.join(stretches)}) were archived but not transcribed live"
+        )
+        if self._skipped[-1][1] >= self._received_s - 0.05:
+            # `resume` transcribes what comes after the last committed line: the end, not
+            # the stretches in between.
+            note += f"; `python main.py resume {self.recording_id}` transcribes the end"
+        return note + "."
 
     def _stop_chat(self) -> None:
         if self.chat is None:

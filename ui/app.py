@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -13,11 +16,13 @@ from app.errors import USER_ERRORS, SettingsError
 from app.logsetup import configure_logging
 from app.preferences import Preferences
 from app.services import open_library
+from app.session import wait_for_session_threads
 from ui import workers
 from ui.main_window import MainWindow
 
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "streamlens.svg"
 DESKTOP_FILE = "streamlens"  # resources/streamlens.desktop, installed by `desktop install`
+SESSION_EXIT_WAIT_S = 120.0  # a stopped session finishes the audio it already has
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -30,8 +35,21 @@ def application(argv: list[str] | None = None) -> QApplication:
     QGuiApplication.setDesktopFileName(DESKTOP_FILE)
     app.setWindowIcon(QIcon(str(ICON)))
     app.setStyle("Fusion")  # follows the system's light or dark colour scheme
-    app.aboutToQuit.connect(workers.finish_all)
+    app.aboutToQuit.connect(finish_background_work)
     return app
+
+
+def finish_background_work() -> None:
+    """At quit, after the window stopped its sessions: let their threads and the pooled tasks
+    end before Python shuts down (a thread torn down inside Whisper aborts the process with a
+    crash report). Should one hang, everything committed is already stored: exit without
+    waiting any longer, rather than abort."""
+    done = workers.finish_all(timeout_s=30)
+    done = wait_for_session_threads(timeout_s=SESSION_EXIT_WAIT_S) and done
+    if not done:
+        logging.getLogger(__name__).warning("Background work still running at quit; exiting")
+        logging.shutdown()
+        os._exit(0)
 
 
 def startup_settings() -> tuple[Settings, str]:
@@ -76,4 +94,8 @@ def run_gui(argv: list[str] | None = None) -> int:
     window = open_main_window(settings, problem)
     if window is None:
         return 1
+    # What start-up loaded (Qt, models' code, about 200,000 objects) lives as long as the app:
+    # kept out of the collector's full passes, which otherwise stall the window 250-450 ms
+    # while a long recording loads (benchmarks/gui_large.py --gc-freeze).
+    gc.freeze()
     return app.exec()

@@ -244,16 +244,16 @@ def test_library_menu_resumes_an_interrupted_recording(window, qtbot, programme_
     text = " ".join(s.text for s in lib.segments.for_recording(rid))
     assert wer(SCRIPT_A, text) <= 0.2, text
     assert lib.summaries.for_recording(rid)  # analysed too
-    qtbot.waitUntil(lambda: window.library_view.proxy.index(0, 0).isValid())
-    index = window.library_view.proxy.index(0, 0)
-    actions = {a.text(): a for a in window.library_view.menu_for(index).actions()}
-    qtbot.waitUntil(
-        lambda: (
-            not {a.text(): a for a in window.library_view.menu_for(index).actions()}[
-                "Resume transcription"
-            ].isEnabled()
-        )
-    )  # a complete recording has nothing left to resume
+    view = window.library_view
+
+    def resume_offered() -> bool:  # a fresh index each time: a refresh resets the model
+        index = view.proxy.index(0, 0)
+        actions = {a.text(): a for a in view.menu_for(index).actions()}
+        resume = actions.get("Resume transcription")
+        return index.isValid() and resume is not None and resume.isEnabled()
+
+    qtbot.waitUntil(lambda: view.proxy.index(0, 0).isValid() and not resume_offered())
+    # a complete recording has nothing left to resume
 
 
 def test_check_a_chat_log_and_punctuate_text_from_the_tools_menu(window, qtbot, tmp_path):
