@@ -27,6 +27,7 @@ benchmark: $(STAMP) system-deps
 	$(PY) benchmarks/asr_stream.py
 	$(PY) benchmarks/import_export.py
 	$(PY) benchmarks/chat_moderation.py
+	$(PY) benchmarks/chat_flood.py
 	$(PY) benchmarks/punctuation.py
 	$(PY) benchmarks/summaries.py
 	$(PY) benchmarks/radio_summaries.py

@@ -57,6 +57,7 @@ MEDIA_SUFFIXES = frozenset(
 SUBTITLE_SUFFIXES = frozenset({".srt", ".vtt"})
 URL_LIST_SUFFIXES = frozenset({".txt", ".urls", ".list"})
 CHAT_MARKERS = (".live_chat.json", ".chat.json", ".chat.jsonl")
+CHAT_CSV_HEADER = ["timestamp", "author", "message"]
 _WAVEPULSE_NAME = re.compile(
     r"^([A-Z]{2})_([A-Z0-9]{3,5})_(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})$"
 )
@@ -201,8 +202,22 @@ def _group_with_sidecars(files: list[Path], problems: list[ImportOutcome]) -> li
 
 
 def _is_chat(path: Path) -> bool:
+    """A chat replay: named as yt-dlp and chat-downloader name them, or a CSV whose header
+    is `timestamp,author,message`."""
     name = path.name.lower()
-    return name.endswith(CHAT_MARKERS)
+    if name.endswith(CHAT_MARKERS):
+        return True
+    if not name.endswith(".csv"):
+        return False
+    return [cell.strip() for cell in _first_line(path).split(",")[:3]] == CHAT_CSV_HEADER
+
+
+def _first_line(path: Path) -> str:
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
+            return f.readline(200).strip().lower()
+    except OSError:
+        return ""
 
 
 def _is_transcript(path: Path) -> bool:

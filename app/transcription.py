@@ -189,8 +189,12 @@ def _transcribe_into(
     finish: bool = True,
 ) -> TranscriptionResult:
     sink = TranscriptSink(library, bus or EventBus(), recording_id)
+    language = None
     try:
         for segment in backend.transcribe_file_audio(audio, offset=offset):
+            if language is None and segment.language:
+                language = segment.language  # detected by a multilingual model
+                library.recordings.update(recording_id, language=language)
             sink.add_segment(segment)
             if progress:
                 progress(segment.end - offset, total)

@@ -75,8 +75,10 @@ class WhisperBackend:
     def transcribe_file_audio(
         self, audio: np.ndarray, offset: float = 0.0, prompt: str = ""
     ) -> Iterator[Segment]:
-        """Offline: the whole array at once, VAD-filtered, best beam; yields as decoded."""
-        segments, _info = self.model.transcribe(
+        """Offline: the whole array at once, VAD-filtered, best beam; yields as decoded, each
+        segment with the language it was decoded in (detected, unless the model is English
+        only or a language was given)."""
+        segments, info = self.model.transcribe(
             audio,
             language=self.language,
             initial_prompt=prompt or None,
@@ -97,6 +99,7 @@ class WhisperBackend:
                 text=text,
                 words=words,
                 confidence=mean_probability(words),
+                language=info.language,
             )
 
 

@@ -25,6 +25,7 @@ class Segment:
     words: tuple[Word, ...] = field(default_factory=tuple)
     confidence: float | None = None
     final: bool = True
+    language: str | None = None  # the language Whisper decoded it in, where known
 
 
 def join_words(words: list[Word] | tuple[Word, ...]) -> str:

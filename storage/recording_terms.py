@@ -4,6 +4,7 @@ fingerprint they were computed from."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.engine import translate_errors
@@ -24,7 +25,16 @@ class RecordingTermsRepository:
         """Store (fingerprint, terms) per recording id, replacing what was there."""
         if not items:
             return
-        with translate_errors("save the library's terms"), self._sessions.begin() as session:
+        with translate_errors("save the library's terms"):
+            try:
+                self._merge(items)
+            except IntegrityError:
+                # Another process or import worker computed and stored some of the same
+                # recordings' terms between our read and our write: write again, as updates.
+                self._merge(items)
+
+    def _merge(self, items: dict[int, tuple[str, list[str]]]) -> None:
+        with self._sessions.begin() as session:
             for recording_id, (fingerprint, terms) in items.items():
                 session.merge(
                     RecordingTermsRow(

@@ -43,6 +43,12 @@ def script_b_wav(speech_dir) -> Path:
 
 
 @pytest.fixture(scope="session")
+def music_wav(speech_dir) -> Path:
+    """Eight seconds of instrumental music (sox tones), no voice."""
+    return speech.music(8.0, speech_dir / "music.wav")
+
+
+@pytest.fixture(scope="session")
 def silence_mp3(speech_dir) -> bytes:
     return servers.encode_mp3(
         speech.silence(5.0, speech_dir / "quiet.wav"), speech_dir / "quiet.mp3"

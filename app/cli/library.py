@@ -73,9 +73,10 @@ def cmd_show(args, settings: Settings) -> int:
     library = open_library(settings)
     r = library.recordings.get(args.id)
     print(f"# {r.title or r.url}")
+    language = f" · language: {r.language}" if r.language else ""
     print(
-        f"# {r.url} · started {r.started_at:%Y-%m-%d %H:%M:%S} UTC · {hms(r.duration_s)} · "
-        f"{r.status}" + (f" ({r.error})" if r.error else "")
+        f"# {r.url} · started {r.started_at:%Y-%m-%d %H:%M:%S} UTC · {hms(r.duration_s)}"
+        f"{language} · {r.status}" + (f" ({r.error})" if r.error else "")
     )
     segments = library.segments.for_recording(args.id)
     if not segments:

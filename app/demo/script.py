@@ -62,3 +62,16 @@ CHAT = [
     (50.0, "pixelpaula", "thank you, see you next week!"),
     (52.0, "brushbob", "krita next week, nice"),
 ]
+
+# What moderation must make of this chat, as a channel moderator would: each message that breaks
+# the channel's norms, by (seconds, user), with the categories it may be filed under and, for
+# harassment (HIB), whom it targets. Every other message is ordinary chat and must not be
+# flagged, except the judgement calls in EITHER_VERDICT.
+EXPECTED_FLAGS: dict[tuple[float, str], tuple[frozenset[str], str | None]] = {
+    (18.0, "trollface99"): (frozenset({"HIB"}), "Broadcaster"),  # insults the streamer
+    (25.0, "cheapviews_bot"): (frozenset({"Advertisements"}), None),
+    (26.0, "cheapviews_bot"): (frozenset({"Advertisements", "Excessive & Repetitive"}), None),
+    (34.0, "hypehank"): (frozenset({"Excessive & Repetitive"}), None),  # third time in a row
+}
+# Hype in capitals, said once and twice: not yet spam, though a strict moderator might say so.
+EITHER_VERDICT = {(33.0, "hypehank"), (33.5, "hypehank")}

@@ -83,3 +83,29 @@ def wait_for(predicate, timeout: float, interval: float = 0.25):
             return value
         time.sleep(interval)
     raise TimeoutError("condition not met in time")
+
+
+def demo_moderation_problems(stored: list) -> list[str]:
+    """What moderation got wrong on the demo's chat (`stored`: its messages as chat records,
+    in order), against what the demo script expects; empty when all is right."""
+    from app.demo.script import CHAT, EITHER_VERDICT, EXPECTED_FLAGS
+
+    scripted = [(offset, user, text) for offset, user, text in CHAT if user != "*timeout*"]
+    assert [(m.author, m.text) for m in stored] == [(u, t) for _o, u, t in scripted]
+    problems = []
+    for message, (offset, user, text) in zip(stored, scripted, strict=True):
+        got = "not flagged"
+        if message.violation:
+            got = message.category + (f" ({message.target})" if message.target else "")
+        if (offset, user) in EXPECTED_FLAGS:
+            categories, target = EXPECTED_FLAGS[(offset, user)]
+            if not (
+                message.violation
+                and message.category in categories
+                and (target is None or message.target == target)
+            ):
+                wanted = " or ".join(sorted(categories)) + (f" ({target})" if target else "")
+                problems.append(f"{offset} s {user}: {text!r} should be {wanted}, is {got}")
+        elif (offset, user) not in EITHER_VERDICT and message.violation:
+            problems.append(f"{offset} s {user}: {text!r} is ordinary chat, is {got}")
+    return problems

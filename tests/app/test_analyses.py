@@ -28,3 +28,64 @@ def test_missing_analyses_are_computed_once_and_refreshed_on_request(workdir):
     refreshed = keywords_of(library, rid, refresh=True)
     assert "zeppelin" in {k.term for k in refreshed}
     assert library.keywords.for_recording(rid) == refreshed
+
+
+COUNCIL_SRT = """1
+00:00:01,000 --> 00:00:04,000
+Mayor Karen Bass spoke to reporters in Los Angeles on Monday.
+
+2
+00:00:05,000 --> 00:00:08,000
+Later, Bass met Governor Gavin Newsom in Sacramento.
+
+3
+00:00:09,000 --> 00:00:12,000
+Bass said the city will hire more firefighters this summer.
+"""
+CAPITOL_SRT = """1
+00:00:03,000 --> 00:00:06,000
+Governor Gavin Newsom visited Fresno to talk about water.
+
+2
+00:00:07,000 --> 00:00:10,000
+Farmers told Gavin Newsom that the canals are running dry.
+"""
+GARDEN_SRT = """1
+00:00:02,000 --> 00:00:05,000
+Plant the tomatoes after the last frost, and water them every morning.
+"""
+
+
+def test_imported_transcripts_list_their_entities_and_find_who_mentions_someone(run_cli, tmp_path):
+    """`import` computes each recording's named entities (a surname alone counting for the
+    full name); `entities ID` lists them by kind, `entities --find NAME` the recordings
+    that mention a name (any case, part of it), most mentions first, with the first time."""
+    for name, text in (
+        ("council", COUNCIL_SRT),
+        ("capitol", CAPITOL_SRT),
+        ("garden", GARDEN_SRT),
+    ):
+        (tmp_path / f"{name}.srt").write_text(text, encoding="utf-8")
+    imported = run_cli("import", str(tmp_path / "*.srt"), "--workers", "2")
+    assert imported.returncode == 0, imported.stderr
+    ids = {}
+    for line in imported.stdout.splitlines():
+        if line.startswith("imported"):
+            assert "keywords and entities" in line, line  # every item analysed
+            name, rid = line.split()[1], line.split("#")[1].split(":")[0]
+            ids[name.removesuffix(".srt")] = rid
+    assert set(ids) == {"council", "capitol", "garden"}
+
+    council = run_cli("entities", ids["council"]).stdout.splitlines()
+    assert "persons: Karen Bass ×3, Gavin Newsom ×1" in council  # "Bass" alone: Karen Bass
+    places = next(line for line in council if line.startswith("places: "))
+    assert "Los Angeles ×1" in places and "Sacramento ×1" in places
+
+    found = run_cli("entities", "--find", "NEWSOM")
+    assert found.returncode == 0
+    assert found.stdout.splitlines() == [
+        f"#{ids['capitol']} capitol: Gavin Newsom (person) ×2, first at 00:00:03",
+        f"#{ids['council']} council: Gavin Newsom (person) ×1, first at 00:00:05",
+    ]
+    nobody = run_cli("entities", "--find", "Dodgers")
+    assert nobody.returncode == 0 and "No recording mentions 'Dodgers'." in nobody.stdout

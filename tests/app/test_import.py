@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,121 @@ def test_wavepulse_transcripts_import_once(run_cli, workdir):
     library = open_library(workdir)
     assert len(library.recordings.list()) == 100
     assert len({r.source_id for r in library.recordings.list()}) > 20  # stations, not files
+
+
+def video(out: Path, tone_hz: int, seconds: float = 3.0) -> Path:
+    """A small H.264/AAC video: a colour card and a tone (its content tells it apart)."""
+    from tests.fixtures.speech import FFMPEG
+
+    subprocess.run(
+        [
+            FFMPEG,
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c=navy:s=64x64:d={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=f={tone_hz}:d={seconds}",
+            "-c:v",
+            "libx264",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(out),
+        ],
+        check=True,
+    )
+    return out
+
+
+def test_chat_replays_beside_videos_are_stored_with_their_recordings(run_cli, workdir, tmp_path):
+    """Each video with its subtitles and, named after it, a chat replay in one of the three
+    formats (yt-dlp `.live_chat.json`, chat-downloader `.chat.jsonl`, a `timestamp,author,
+    message` CSV): the chat lands on that recording's timeline, moderated, a deletion
+    applied; a replay without its video is reported, not lost silently."""
+    from tests.chat.test_replay import yt_line
+
+    folder = tmp_path / "vods"
+    folder.mkdir()
+    subtitles = "1\n00:00:00,500 --> 00:00:02,500\nWelcome to the stream.\n"
+    for name, tone in (("monday", 330), ("tuesday", 440), ("wednesday", 550)):
+        video(folder / f"{name}.mp4", tone)
+        (folder / f"{name}.srt").write_text(subtitles, encoding="utf-8")
+    deletion = json.dumps(
+        {
+            "replayChatItemAction": {
+                "actions": [{"markChatItemAsDeletedAction": {"targetItemId": "m2"}}],
+                "videoOffsetTimeMsec": "2500",
+            }
+        }
+    )
+    (folder / "monday.live_chat.json").write_text(
+        "\n".join(
+            [
+                yt_line("hello from monday", 500, "Ann", "m1"),
+                yt_line("buy followers at cheap views dot com", 1500, "Spam", "m2"),
+                deletion,
+            ]
+        )
+    )
+    (folder / "tuesday.chat.jsonl").write_text(
+        json.dumps(
+            {
+                "message": "tuesday gg",
+                "message_id": "t1",
+                "timestamp": 1700000000000000,
+                "time_in_seconds": 2.0,
+                "author": {"name": "Bo", "id": "UCbo"},
+                "message_type": "text_message",
+            }
+        )
+        + "\n"
+    )
+    (folder / "wednesday.csv").write_text(
+        'timestamp,author,message\n0.75,Cy,wednesday hi\n2.25,Di,"nice, very nice"\n'
+    )
+    (folder / "friday.live_chat.json").write_text(yt_line("nobody streamed friday", 100))
+
+    result = run_cli("import", str(folder), "--no-analysis")
+    assert result.returncode == 0, result.stderr
+    lines = report_lines(result.stdout)
+    assert sorted(line.split(" ")[0] for line in lines["imported"]) == [
+        "monday.mp4",
+        "tuesday.mp4",
+        "wednesday.mp4",
+    ]
+    [orphan] = lines["skipped"]
+    assert orphan.startswith("friday.live_chat.json") and "no recording beside it" in orphan
+
+    library = open_library(workdir)
+    by_title = {r.title: r for r in library.recordings.list()}
+    chats = {
+        title: [
+            (m.offset_s, m.display_name, m.text, m.deleted)
+            for m in library.chat.for_recording(r.id)
+            if m.kind == "message"
+        ]
+        for title, r in by_title.items()
+    }
+    assert chats == {
+        "monday": [
+            (0.5, "Ann", "hello from monday :wave:", False),
+            (1.5, "Spam", "buy followers at cheap views dot com :wave:", True),
+        ],
+        "tuesday": [(2.0, "Bo", "tuesday gg", False)],
+        "wednesday": [(0.75, "Cy", "wednesday hi", False), (2.25, "Di", "nice, very nice", False)],
+    }
+    for recording in by_title.values():  # each message judged, as live chat is
+        messages = library.chat.for_recording(recording.id, kinds=("message",))
+        assert all(m.violation is not None for m in messages)
+    shown = run_cli("chat", str(by_title["wednesday"].id)).stdout
+    assert "Cy" in shown and "nice, very nice" in shown
+
+    again = run_cli("import", str(folder), "--no-analysis")
+    assert "0 imported" in again.stderr
+    assert library.chat.count(by_title["monday"].id) == 2  # not stored twice

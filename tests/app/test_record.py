@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 import pytest
 
+from app.config import load_settings
+from app.events import EventBus, SessionStatus
+from app.session import LiveSession, RecordingJob
+from app.timefmt import hms
 from tests.app.helpers import (
     archived_seconds,
     assert_timeline_is_monotonic,
     open_library,
     transcript,
+    wait_for,
 )
 from tests.conftest import wer
 from tests.fixtures.speech import SCRIPT_A
@@ -59,3 +67,43 @@ def test_record_icecast_radio_for_a_duration(icecast, run_cli, workdir, mode):
     shown = run_cli("show", str(recording.id))
     # "repair the roads" or "… road": live-mode tiny.en has heard both
     assert "[00:00:0" in shown.stdout and "repair the road" in shown.stdout
+
+
+def test_a_transcriber_far_behind_skips_ahead_and_notes_it(icecast, workdir):
+    """The transcriber stalls (another process holds the database's write lock for 9 s, so
+    it cannot save what it decoded) while the radio plays on: once it is `max_lag_s`
+    behind, the stream keeps flowing into the archive, the session says it is lagging, a
+    stretch is skipped and noted, and transcription picks up after it."""
+    settings = load_settings(db=str(workdir / "library.db"), data_dir=str(workdir / "data"))
+    library = open_library(workdir)
+    bus = EventBus()
+    statuses: list[SessionStatus] = []
+    bus.subscribe(statuses.append, SessionStatus)
+    job = RecordingJob(url=icecast.url, mode="monitor", duration_s=21.0, chat="off")
+    session = LiveSession(job, library, settings, bus, max_lag_s=2.0)
+    rid = session.start()
+    # Once the stream is archived and the transcriber has begun, lock it out.
+    wait_for(lambda: library.recordings.archive_files(rid), timeout=30, interval=0.05)
+    wait_for(lambda: any("lag_s" in s.detail for s in statuses), timeout=30, interval=0.05)
+    locker = sqlite3.connect(workdir / "library.db", isolation_level=None, timeout=30)
+    locker.execute("BEGIN IMMEDIATE")  # the transcriber's next write waits for this
+    time.sleep(9.0)
+    locker.execute("ROLLBACK")
+    locker.close()
+    result = session.wait(timeout=120)
+    assert result is not None and result.status == "complete", result
+    recording = library.recordings.get(rid)
+    assert 20.5 <= recording.duration_s <= 23.0  # the stream kept flowing...
+    assert abs(archived_seconds(library, rid) - recording.duration_s) < 1.5  # ...to disk
+    lagging = [s.detail for s in statuses if s.state == "lagging"]
+    assert lagging and max(d["lag_s"] for d in lagging) >= 2.0
+    skipped = session.skipped
+    assert skipped and sum(b - a for a, b in skipped) >= 1.0
+    assert "Transcription fell 2 s behind" in recording.error
+    for start, end in skipped:  # noted, stretch by stretch
+        assert f"{hms(start)}–{hms(end)}" in recording.error
+    segments = library.segments.for_recording(rid)
+    for segment in segments:  # no text from audio that was not transcribed
+        assert all(segment.end_s <= a + 0.1 or segment.start_s >= b - 0.1 for a, b in skipped)
+    assert any(s.start_s >= skipped[0][1] - 0.1 for s in segments)  # it picked up again
+    assert_timeline_is_monotonic(library, rid)

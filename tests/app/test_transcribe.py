@@ -34,3 +34,37 @@ def test_transcribe_files_then_export(run_cli, workdir, programme_wav, tmp_path)
     with open(out, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert " ".join(r["text"] for r in rows) == transcript(library, 1)
+
+
+GERMAN = (
+    "Guten Morgen und willkommen zur Sendung. "
+    "Heute stimmt der Stadtrat über den neuen Haushalt der Bibliothek ab."
+)
+SPANISH = (
+    "Buenos días y bienvenidos al programa. "
+    "Hoy el ayuntamiento vota el nuevo presupuesto de la biblioteca."
+)
+
+
+def test_the_base_model_detects_each_files_language_and_transcribes_it(
+    run_cli, workdir, speech_dir
+):
+    """`--model base` (multilingual, bundled): German and Spanish speech, one run, one
+    loaded model: each file in its own language, which `show` names."""
+    german = speech.speak(GERMAN, speech_dir / "german.wav", voice="de")
+    spanish = speech.speak(SPANISH, speech_dir / "spanish.wav", voice="es")
+    result = run_cli("transcribe", str(german), str(spanish), "--model", "base", timeout=300)
+    assert result.returncode == 0, result.stderr
+    library = open_library(workdir)
+    by_title = {r.title: r for r in library.recordings.list()}
+    expected = {
+        "german": ("de", ["guten morgen", "sendung", "haushalt", "bibliothek"]),
+        "spanish": ("es", ["buenos días", "bienvenidos", "programa", "biblioteca"]),
+    }
+    for title, (language, words) in expected.items():
+        recording = by_title[title]
+        assert recording.model == "base" and recording.language == language
+        text = transcript(library, recording.id).lower()
+        assert all(word in text for word in words), text
+        shown = run_cli("show", str(recording.id)).stdout
+        assert f"language: {language}" in shown.splitlines()[1]

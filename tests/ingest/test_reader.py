@@ -9,7 +9,7 @@ import time
 import pytest
 
 from ingest.errors import NotAudio, StreamUnavailable
-from ingest.reader import RECONNECTING, AudioStream, ReconnectPolicy
+from ingest.reader import ENDED, RECONNECTING, AudioStream, ReconnectPolicy
 from ingest.resolve import resolve
 from ingest.types import StreamInfo
 
@@ -37,15 +37,28 @@ def test_reconnects_after_a_drop_and_skips_the_outage_on_the_timeline(icecast):
 
 
 def test_a_stream_that_stays_down_ends_the_recording(icecast):
-    stream = AudioStream(resolve(icecast.url), policy=FAST)
-    ended_after = None
-    t0 = time.monotonic()
+    policy = ReconnectPolicy(initial_delay_s=0.25, factor=2.0, max_delay_s=1.0, give_up_after_s=4.0)
+    events = []
+    stream = AudioStream(
+        resolve(icecast.url), policy=policy, on_status=lambda s, d: events.append((s, d))
+    )
+    dropped_at = last_audio = None
     for chunk in stream.chunks():
-        if chunk.end_s >= 2.0 and ended_after is None:
+        last_audio = time.monotonic()
+        if chunk.end_s >= 2.0 and dropped_at is None:
             icecast.drop(down_for_s=60.0)
-            ended_after = time.monotonic()
-    assert ended_after is not None
-    assert time.monotonic() - t0 < 20.0  # gave up within the policy, did not hang
+            dropped_at = time.monotonic()
+    ended = time.monotonic()
+    assert dropped_at is not None
+    # It kept trying, backing off each time (0.25 s, 0.5 s, 1 s, then capped at 1 s)...
+    delays = [d["delay_s"] for s, d in events if s == RECONNECTING]
+    assert delays[:3] == [0.25, 0.5, 1.0] and set(delays[3:]) <= {1.0}
+    assert icecast.refused == len(delays) >= 3 and stream.reconnects == 0
+    # ...until give_up_after_s passed without audio (less the wait it would not finish),
+    # and then it ended on its own.
+    assert ended - last_audio >= policy.give_up_after_s - policy.max_delay_s - 0.5
+    assert ended - last_audio < policy.give_up_after_s + 10.0  # did not hang
+    assert events[-1][0] == ENDED
 
 
 def test_first_connection_failure_is_an_error(tmp_path):

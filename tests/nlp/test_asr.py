@@ -14,7 +14,7 @@ from nlp.models import resolve_whisper_model
 from nlp.streaming import LiveTranscriber, MonitorTranscriber, make_streaming_transcriber
 from nlp.types import join_words
 from tests.conftest import wer
-from tests.fixtures.speech import SCRIPT_A
+from tests.fixtures.speech import SCRIPT_A, SCRIPT_B
 
 pytestmark = pytest.mark.slow
 
@@ -94,3 +94,28 @@ def test_bundled_multilingual_base_model_is_assembled_once(tmp_path):
     mtime = (tmp_path / "whisper-base" / "model.bin").stat().st_mtime
     assert resolve_whisper_model("base", tmp_path) == path
     assert (tmp_path / "whisper-base" / "model.bin").stat().st_mtime == mtime
+
+
+@pytest.mark.parametrize("mode", ["live", "monitor"])
+def test_music_is_skipped_and_the_speech_between_is_transcribed(
+    backend, music_wav, script_b_wav, mode
+):
+    """Music, speech, music: the VAD keeps the music from Whisper (no decoding, no text),
+    and the speech between is transcribed at its own times."""
+    music = decode_to_array(str(music_wav))
+    spoken = decode_to_array(str(script_b_wav))
+    speech_start, speech_end = len(music) / 16000, (len(music) + len(spoken)) / 16000
+    audio = np.concatenate([music, spoken, music])
+    transcriber = make_streaming_transcriber(mode, backend)
+    words, calls_at = [], {}
+    for i in range(0, len(audio), 8000):
+        for commit in transcriber.push(audio[i : i + 8000], i / 16000):
+            words += commit.words
+        calls_at[i / 16000] = transcriber.decode_calls
+    for commit in transcriber.finish():
+        words += commit.words
+    assert calls_at[speech_start - 0.5] == 0  # the intro cost nothing...
+    outro = [n for t, n in calls_at.items() if t >= speech_end + 2.0]
+    assert outro[0] == outro[-1] == transcriber.decode_calls  # ...nor did the outro
+    assert wer(SCRIPT_B, join_words(words)) <= 0.2
+    assert all(speech_start - 0.3 <= w.start and w.end <= speech_end + 0.3 for w in words)

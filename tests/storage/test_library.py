@@ -149,3 +149,27 @@ def test_transcript_fingerprints_change_with_the_transcript_and_terms_round_trip
     assert library.terms.all() == {a: ("f3", ["bridge", "reopened"]), b: ("f2", [])}
     library.recordings.delete(b)
     assert set(library.terms.all()) == {a}
+
+
+def test_terms_saved_by_two_workers_at_once_do_not_fail(library, tmp_path):
+    """Two import workers both compute a recording's terms; the other one stores them
+    between this one's read and its write: this one's save becomes an update, not a
+    UNIQUE-constraint failure (which used to leave the item "not summarised")."""
+    from sqlalchemy import event
+
+    rid = library.recordings.create(url="http://x/a.mp3", mode="live").id
+    other = Library(f"sqlite:///{tmp_path / 'lib.db'}")
+    raced = []
+
+    def other_worker_first(conn, cursor, statement, *args) -> None:
+        if statement.startswith("INSERT INTO recording_terms") and not raced:
+            raced.append(True)
+            other.terms.save({rid: ("f1", ["bridge"])})
+
+    event.listen(library.engine, "before_cursor_execute", other_worker_first)
+    try:
+        library.terms.save({rid: ("f1", ["bridge", "river"])})
+    finally:
+        event.remove(library.engine, "before_cursor_execute", other_worker_first)
+        other.close()
+    assert raced and library.terms.all() == {rid: ("f1", ["bridge", "river"])}
