@@ -51,8 +51,12 @@ def open_desktop_app(argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args:
-        return open_desktop_app([sys.argv[0]])
+    from app.cli import build_parser
     from app.cli import main as cli_main
 
+    if not args:
+        code = open_desktop_app([sys.argv[0]])
+        if code == EXIT_NO_WINDOW:  # said why on stderr; what can be done here, on stdout
+            build_parser().print_help()
+        return code
     return cli_main(args)
