@@ -102,6 +102,7 @@ class ChatRecorder:
         self._model = model
         self._queue: queue.Queue[ChatEvent] = queue.Queue()
         self._stop = threading.Event()
+        self._model_tried = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="chat-recorder", daemon=True)
         self.received = 0
         self.stored = 0
@@ -109,7 +110,8 @@ class ChatRecorder:
         self.failures = 0
 
     def start(self) -> ChatRecorder:
-        self.ensure_model()
+        """Returns at once: the model loads on the recorder's thread (a process's first load
+        takes seconds), and what arrives meanwhile waits in the queue."""
         self._thread.start()
         return self
 
@@ -135,11 +137,18 @@ class ChatRecorder:
         self._queue.put(event)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Store everything received so far, then end."""
+        """Store everything received so far, then end (`timeout` counts once the model is
+        loaded)."""
         self._stop.set()
+        if self._thread.is_alive():
+            self._model_tried.wait()
         self._thread.join(timeout)
 
     def _loop(self) -> None:
+        try:
+            self.ensure_model()
+        finally:
+            self._model_tried.set()
         while True:
             stopping = self._stop.wait(FLUSH_S)
             batch = self._drain()

@@ -1,13 +1,18 @@
-"""Chat moderation on NormVio test: quality of three detectors, and throughput.
+"""Chat moderation on NormVio test: quality of four detectors, load time and throughput.
 
 (a) alt-profanity-check alone (threshold tuned on dev; a flagged message gets the most
-common category, HIB), (b) our model without context, (c) our model with context.
+common category, HIB), (b) our model without context, (c) our model with context, each
+alone, and (d) what the app runs: the `Moderator` (c, or b where a message has fewer than
+`MIN_CONTEXT` channel messages before it, and the repetition rule on top).
 Binary violation: F1 at the dev-tuned threshold and PR-AUC. Category: macro-F1 over the
 NormVio categories end to end (each message is "no violation" unless flagged, then its
 predicted category), and macro-F1 on the moderated messages alone (category given that
 it is a violation). HIB target: macro-F1 on HIB messages with a target.
 
-    .venv/bin/python benchmarks/chat_moderation.py [--data ../shared/data/normvio]
+Test is for reported figures only; every choice was made on dev (`--split dev` prints the
+same table on dev, with the Moderator's parts left out one at a time).
+
+    .venv/bin/python benchmarks/chat_moderation.py [--data ../shared/data/normvio] [--split dev]
 """
 
 from __future__ import annotations
@@ -23,7 +28,13 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve  # noqa: E402
 
-from nlp.moderation import DEFAULT_WEIGHTS, ModerationModel, load_moderation_model  # noqa: E402
+from nlp.moderation import (  # noqa: E402
+    DEFAULT_WEIGHTS,
+    MIN_CONTEXT,
+    Moderator,
+    load_moderation_model,
+    message_only_path,
+)
 from nlp.normvio import read_split  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "normvio"
@@ -76,8 +87,7 @@ def profanity_baseline(dev, test) -> dict:
     return evaluate("(a) alt-profanity-check", test, scores, flagged, ["HIB"] * len(test), None)
 
 
-def model_result(name, path, test) -> dict:
-    model = ModerationModel.load(path)
+def model_result(name, model, test) -> dict:
     verdicts = model.predict([e.message for e in test], [e.context for e in test])
     return evaluate(
         name,
@@ -87,6 +97,15 @@ def model_result(name, path, test) -> dict:
         [v.category for v in verdicts],
         [v.target for v in verdicts],
     )
+
+
+def load_times() -> tuple[float, int]:
+    """Seconds to load the app's moderator from disk (both models), and their bytes."""
+    paths = [DEFAULT_WEIGHTS, message_only_path(DEFAULT_WEIGHTS)]
+    load_moderation_model.cache_clear()
+    start = time.perf_counter()
+    load_moderation_model()
+    return time.perf_counter() - start, sum(p.stat().st_size for p in paths)
 
 
 def throughput(test, seconds: float = 5.0) -> tuple[float, float]:
@@ -108,23 +127,46 @@ def throughput(test, seconds: float = 5.0) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument(
+        "--split", choices=("test", "dev"), default="test", help="dev: the selection figures"
+    )
     args = parser.parse_args()
-    if not (args.data / "test.jsonl").is_file():
+    if not (args.data / f"{args.split}.jsonl").is_file():
         print(f"No NormVio data at {args.data}; pass --data.", file=sys.stderr)
         return 2
     dev = read_split(args.data / "dev.jsonl")
-    test = read_split(args.data / "test.jsonl")
+    scored = dev if args.split == "dev" else read_split(args.data / "test.jsonl")
+    short = sum(len(e.context.previous) < MIN_CONTEXT for e in scored)
     print(
-        f"NormVio test: {len(test)} messages, {sum(e.violation for e in test)} moderated "
-        f"(negatives: unmoderated messages of the same windows)"
+        f"NormVio {args.split}: {len(scored)} messages, {sum(e.violation for e in scored)} "
+        "moderated "
+        f"(negatives: unmoderated messages of the same windows); {short} with fewer than "
+        f"{MIN_CONTEXT} channel messages before them"
     )
+    seconds, size = load_times()
+    moderator = load_moderation_model()
     results = [
-        profanity_baseline(dev, test),
+        profanity_baseline(dev, scored),
+        model_result("(b) ours, no context", moderator.alone, scored),
+        model_result("(c) ours, with context", moderator.with_context, scored),
         model_result(
-            "(b) ours, no context", DEFAULT_WEIGHTS.with_name("moderation_nocontext.npz"), test
+            "(d) the app's Moderator (c, b with little context, repetition rule)", moderator, scored
         ),
-        model_result("(c) ours, with context", DEFAULT_WEIGHTS, test),
     ]
+    if args.split == "dev":  # what each part of the Moderator adds, for choosing them
+        alone, with_context = moderator.alone, moderator.with_context
+        results += [
+            model_result(
+                "(d) without the repetition rule",
+                Moderator(with_context, alone, repeat_limit=0),
+                scored,
+            ),
+            model_result(
+                "(d) without the message-only fallback",
+                Moderator(with_context, alone, min_context=0),
+                scored,
+            ),
+        ]
     print(
         "\n| detector | violation F1 | PR-AUC | category macro-F1 (end to end) "
         "| category macro-F1 (given violation) | HIB target macro-F1 |"
@@ -136,9 +178,10 @@ def main() -> int:
             f"| {r['name']} | {r['f1']:.3f} | {r['pr_auc']:.3f} | {r['cat_e2e']:.3f} "
             f"| {r['cat_given']:.3f} | {target} |"
         )
-    single, batched = throughput(test)
+    single, batched = throughput(scored)
     print(
-        f"\nthroughput (model c, with context, one process): {single:,.0f} messages/s one at a "
+        f"\nloading the Moderator (both models, {size / 1e6:.2f} MB): {seconds:.2f} s; "
+        f"throughput (the Moderator, one process): {single:,.0f} messages/s one at a "
         f"time, {batched:,.0f} messages/s in batches of 256"
     )
     return 0

@@ -2,14 +2,18 @@
 
     .venv/bin/python scripts/train_moderation.py [--config resources/models/moderation_config.json]
 
-Writes `resources/models/moderation.npz` (with context, shipped) and
-`resources/models/moderation_nocontext.npz` (the same model without context, for the
-benchmark's comparison). Test data is never read here.
+Writes `resources/models/moderation.skops` (with context) and
+`resources/models/moderation_nocontext.skops` (the same model without context, which the
+app's `Moderator` uses where a message has little context), the dev report
+`moderation_dev_report.json`, and `moderation_reference.json`: the training-time verdicts of
+a fixed set of dev messages, which the saved models must reproduce exactly
+(`tests/nlp/test_moderation.py`). Test data is never read here.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -26,22 +30,35 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve  # noqa: E402
 from sklearn.model_selection import GroupKFold  # noqa: E402
 
-from nlp.moderation import (  # noqa: E402
+from nlp.moderation.features import (  # noqa: E402
     CONTEXT_WORD_COLUMNS,
+    DENSE_START,
     MESSAGE_DENSE,
-    N_CHAR,
     N_DENSE,
-    N_WORD,
     TEXT_COLUMNS,
+    dense_signals,
+    featurize,
+)
+from nlp.moderation.model import (  # noqa: E402
     LinearHead,
     ModerationModel,
-    TreeEnsemble,
-    featurize,
+    Verdict,
     stack_features,
+    tree_probabilities,
 )
-from nlp.normvio import read_split  # noqa: E402
+from nlp.moderation.persistence import (  # noqa: E402
+    DEFAULT_WEIGHTS,
+    load_model,
+    quantize,
+    save_model,
+)
+from nlp.moderation.policy import message_only_path  # noqa: E402
+from nlp.normvio import Example, read_split  # noqa: E402
 
-MODELS = ROOT / "resources" / "models"
+MODELS = DEFAULT_WEIGHTS.parent
+REFERENCE = MODELS / "moderation_reference.json"
+REFERENCE_SPREAD = 24  # dev examples spread evenly over the split…
+REFERENCE_POSITIVES = 24  # …and over its moderated messages, for the reference verdicts
 
 
 def best_threshold(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
@@ -52,9 +69,10 @@ def best_threshold(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
 
 
 def head(model: LogisticRegression, classes: list[str]) -> LinearHead:
+    """The fitted linear model as a head with int8 weights, exactly as it will be saved."""
     weights = sp.csr_matrix(model.coef_.astype(np.float32))
     weights.eliminate_zeros()
-    return LinearHead(classes, weights, model.intercept_.astype(np.float32))
+    return quantize(LinearHead(classes, weights, model.intercept_.astype(np.float32)))
 
 
 def _linear_with_oof(x, y, groups, columns, c, config):
@@ -132,17 +150,11 @@ def train(config: dict, use_context: bool) -> tuple[ModerationModel, dict]:
             x_train, y_train, groups, context_cols, c, config
         )
         columns.append(context_oof)
-    dense = x_train[:, N_WORD + N_CHAR : N_WORD + N_CHAR + N_DENSE].toarray()
-    dense_dev = x_dev[:, N_WORD + N_CHAR : N_WORD + N_CHAR + N_DENSE].toarray()
-    if not use_context:
-        dense, dense_dev = dense[:, :MESSAGE_DENSE], dense_dev[:, :MESSAGE_DENSE]
-    boosted = HistGradientBoostingClassifier(random_state=config["seed"], **config["trees"])
-    boosted.fit(np.hstack([*[col[:, None] for col in columns], dense]), y_train)
-    trees = TreeEnsemble.from_sklearn(boosted)
-    stacked_dev = stack_features(x_dev, text_head, context_head, dense_dev)
-    probabilities = 1 / (1 + np.exp(-trees.raw(stacked_dev)))
-    check = boosted.predict_proba(stacked_dev)[:, 1]
-    assert np.allclose(check, probabilities, atol=1e-6), "tree export differs from sklearn"
+    dense = dense_signals(x_train, use_context)
+    trees = HistGradientBoostingClassifier(random_state=config["seed"], **config["trees"])
+    trees.fit(np.hstack([*[col[:, None] for col in columns], dense]), y_train)
+    stacked_dev = stack_features(x_dev, text_head, context_head, dense_signals(x_dev, use_context))
+    probabilities = tree_probabilities(trees, stacked_dev)
     ap = average_precision_score(y_dev, probabilities)
     threshold, dev_f1 = best_threshold(y_dev, probabilities)
     print(f"  violation: dev PR-AUC {ap:.3f}, F1 {dev_f1:.3f}", flush=True)
@@ -152,8 +164,8 @@ def train(config: dict, use_context: bool) -> tuple[ModerationModel, dict]:
     if use_context:
         # Category and target heads may do better without context: dev decides.
         context_columns = np.r_[
-            N_WORD + N_CHAR + MESSAGE_DENSE : N_WORD + N_CHAR + N_DENSE,
-            N_WORD + N_CHAR + N_DENSE : x_train.shape[1],
+            DENSE_START + MESSAGE_DENSE : DENSE_START + N_DENSE,
+            DENSE_START + N_DENSE : x_train.shape[1],
         ]
         masks["message only"] = context_columns
         masks["message + context signals"] = np.arange(*CONTEXT_WORD_COLUMNS)
@@ -190,16 +202,19 @@ def train(config: dict, use_context: bool) -> tuple[ModerationModel, dict]:
         groups,
     )
     target_classes = [str(x) for x in target_model.classes_]
-    target_head = head(target_model, target_classes)
     if len(target_classes) == 2:  # sklearn stores one row for two classes: make it two
-        w = target_head.weights
-        target_head = LinearHead(
-            target_classes,
-            sp.vstack([-w / 2, w / 2]).tocsr(),
-            np.array(
-                [-target_head.intercept[0] / 2, target_head.intercept[0] / 2], dtype=np.float32
-            ),
+        w = sp.csr_matrix(target_model.coef_.astype(np.float32))
+        w.eliminate_zeros()
+        b = float(target_model.intercept_[0])
+        target_head = quantize(
+            LinearHead(
+                target_classes,
+                sp.vstack([-w / 2, w / 2]).tocsr(),
+                np.array([-b / 2, b / 2], dtype=np.float32),
+            )
         )
+    else:
+        target_head = head(target_model, target_classes)
     model = ModerationModel(
         text_head,
         context_head,
@@ -209,6 +224,55 @@ def train(config: dict, use_context: bool) -> tuple[ModerationModel, dict]:
         threshold,
     )
     return model, report
+
+
+def reference_examples(dev: list[Example]) -> list[int]:
+    """The dev examples whose training-time verdicts are kept: spread over the split and
+    over its moderated messages (fixed by the data alone, so every run picks the same)."""
+    positives = [i for i, e in enumerate(dev) if e.violation]
+    spread = np.linspace(0, len(dev) - 1, REFERENCE_SPREAD).round().astype(int)
+    moderated = np.linspace(0, len(positives) - 1, REFERENCE_POSITIVES).round().astype(int)
+    return sorted({int(i) for i in spread} | {positives[int(i)] for i in moderated})
+
+
+def messages_digest(examples: list[Example]) -> str:
+    return hashlib.sha256("\n".join(e.message for e in examples).encode()).hexdigest()
+
+
+def verdict_record(verdict: Verdict) -> dict:
+    return {
+        "score": verdict.score,
+        "category": verdict.category,
+        "category_score": verdict.category_score,
+        "target": verdict.target,
+    }
+
+
+def saved_reference(model: ModerationModel, path: Path, examples: list[Example]) -> list[dict]:
+    """The in-memory model's verdicts on `examples`, after checking that the model saved at
+    `path` gives exactly the same."""
+    messages, contexts = [e.message for e in examples], [e.context for e in examples]
+    trained = [verdict_record(v) for v in model.predict(messages, contexts)]
+    loaded = [verdict_record(v) for v in load_model(path).predict(messages, contexts)]
+    assert loaded == trained, f"{path.name} does not reproduce the training-time verdicts"
+    return trained
+
+
+def reference_json(reference: dict) -> str:
+    """The reference as JSON with one line per verdict (readable diffs after a retrain)."""
+    lines = ["{"]
+    for key in ("about", "data", "examples", "messages_sha256"):
+        lines.append(f"  {json.dumps(key)}: {json.dumps(reference[key])},")
+    lines.append('  "verdicts": {')
+    names = sorted(reference["verdicts"])
+    for n, name in enumerate(names):
+        lines.append(f"    {json.dumps(name)}: [")
+        records = reference["verdicts"][name]
+        for r, record in enumerate(records):
+            lines.append(f"      {json.dumps(record)}" + ("," if r < len(records) - 1 else ""))
+        lines.append("    ]" + ("," if n < len(names) - 1 else ""))
+    lines += ["  }", "}", ""]
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -221,20 +285,37 @@ def main() -> int:
     config = json.loads(args.config.read_text())
     report_path = MODELS / "moderation_dev_report.json"
     previous = json.loads(report_path.read_text()) if report_path.exists() else []
+    dev = read_split(ROOT / config["dev"])
+    picked = reference_examples(dev)
+    examples = [dev[i] for i in picked]
+    reference = {
+        "about": "training-time verdicts of these dev examples (indices into read_split); "
+        "the saved models must reproduce them",
+        "data": config["dev"],
+        "examples": picked,
+        "messages_sha256": messages_digest(examples),
+        "verdicts": {},
+    }
+    if REFERENCE.exists():
+        kept = json.loads(REFERENCE.read_text())
+        if kept.get("examples") == picked:
+            reference["verdicts"].update(kept.get("verdicts", {}))
     reports = []
-    for use_context, name in ((True, "moderation.npz"), (False, "moderation_nocontext.npz")):
+    for use_context, path in ((True, DEFAULT_WEIGHTS), (False, message_only_path(DEFAULT_WEIGHTS))):
         if args.only and args.only != ("context" if use_context else "nocontext"):
             reports.extend(r for r in previous if r.get("context") == use_context)
             continue
         start = time.time()
         print(f"training {'with' if use_context else 'without'} context…", flush=True)
         model, report = train(config, use_context)
-        model.save(MODELS / name)
+        save_model(model, path)
+        reference["verdicts"][path.name] = saved_reference(model, path, examples)
         report["seconds"] = round(time.time() - start, 1)
-        report["bytes"] = (MODELS / name).stat().st_size
+        report["bytes"] = path.stat().st_size
         reports.append(report)
         print(json.dumps(report, indent=2), flush=True)
     report_path.write_text(json.dumps(reports, indent=2) + "\n")
+    REFERENCE.write_text(reference_json(reference))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -9,13 +10,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.chat_capture import ChatRecorder, chat_spec_for
+from app.chat_capture import MAX_BATCH, ChatRecorder, chat_spec_for
 from app.chat_stats import compute_windows, recording_stats, refresh_windows
 from app.demo.irc_server import TwitchChatServer
-from app.events import EventBus
+from app.events import ChatReceived, EventBus
 from ingest.chat.twitch import TwitchChat
 from storage import ChatMessageRecord
-from tests.app.helpers import open_library, wait_for
+from tests.app.helpers import demo_moderation_problems, open_library, wait_for
 
 
 @pytest.fixture
@@ -36,15 +37,32 @@ def test_chat_spec_from_platform_or_choice():
 
 
 def test_a_flood_of_500_messages_a_second_for_10_seconds_loses_nothing(server, workdir):
+    """5000 messages at 500 a second through the loopback IRC server are each stored once,
+    in order, with a verdict, and reach the GUI once, in order, as they are stored (not only
+    when the recorder stops). The recorder starts late, as if its database had been locked
+    for a few seconds, so more than MAX_BATCH messages are waiting for it: it catches up in
+    transactions of at most MAX_BATCH. (The rate it keeps up with is a figure:
+    `benchmarks/chat_flood.py`.)"""
     library = open_library(workdir)
     recording = library.recordings.create(url="https://www.twitch.tv/demo", mode="live")
     bus = EventBus()
-    published: list = []
-    bus.subscribe(lambda e: published.append(len(e.items)) if hasattr(e, "items") else None)
-    recorder = ChatRecorder(
-        library, recording.id, recording.started_at, bus, channel="demo"
-    ).start()
-    client = TwitchChat("demo", recorder.submit, endpoint=server.endpoint).start()
+    batches: list[list[str | None]] = []
+    bus.subscribe(
+        lambda e: (
+            batches.append([item.message_id for item in e.items])
+            if isinstance(e, ChatReceived)
+            else None
+        )
+    )
+    recorder = ChatRecorder(library, recording.id, recording.started_at, bus, channel="demo")
+    recorder.ensure_model()
+    received: list[str | None] = []
+
+    def submit(event) -> None:
+        received.append(event.message_id)
+        recorder.submit(event)
+
+    client = TwitchChat("demo", submit, endpoint=server.endpoint).start()
     assert server.wait_for_joins(1)
     sent: list[str] = []
 
@@ -58,18 +76,22 @@ def test_a_flood_of_500_messages_a_second_for_10_seconds_loses_nothing(server, w
             sent.append(server.privmsg("demo", f"user{i % 300}", f"message number {i} PogChamp"))
 
     thread = threading.Thread(target=flood)
-    began = time.monotonic()
     thread.start()
+    wait_for(lambda: len(received) > MAX_BATCH + 100, timeout=30, interval=0.05)
+    recorder.start()
     thread.join()
-    flood_s = time.monotonic() - began
-    wait_for(lambda: library.chat.count(recording.id) == 5000, timeout=30)
+    with contextlib.suppress(TimeoutError):
+        wait_for(lambda: library.chat.count(recording.id) >= 5000, timeout=60)
+    stored_before_stop = library.chat.count(recording.id)
     client.stop()
     recorder.stop()
     stored = library.chat.for_recording(recording.id)
     assert [m.message_id for m in stored] == sent  # all, once, in order
     assert all(m.violation is not None for m in stored)  # every message got a verdict
-    assert sum(published) == 5000
-    print(f"flood: 5000 messages sent in {flood_s:.1f} s, all stored and classified")
+    assert [i for batch in batches for i in batch] == sent  # the GUI too: all, once, in order
+    assert len(batches[0]) == MAX_BATCH  # the backlog: one full transaction...
+    assert all(len(batch) <= MAX_BATCH for batch in batches)  # ...never a bigger one
+    assert stored_before_stop == 5000  # stored as it came, not only when stopped
 
 
 def test_moderation_events_mark_messages_and_are_stored(server, workdir):
@@ -199,15 +221,136 @@ def test_moderate_cli_reads_jsonl_with_context_and_replays(run_cli, tmp_path):
     assert result.returncode == 1 and "Cannot read" in result.stderr
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 17: the model misses the demo's insult and files its first ad as HIB, not "
+    "as an advertisement (the same with the model before this change); strict, so the fix "
+    "shows here",
+)
+def test_the_demo_chat_is_moderated_as_its_script_expects(workdir):
+    """The demo's chat through the recorder a live session uses (its channel, title and the
+    default threshold; the real moderation model; SQLite): the insult, the advertisements
+    and the third identical message are flagged with their categories, ordinary chat is
+    not, and each timeout greys its user's messages."""
+    from datetime import timedelta
+
+    from app.demo.script import CHANNEL, CHAT, TITLE
+    from ingest.chat.types import KIND_MESSAGE, KIND_TIMEOUT, ChatEvent
+
+    library = open_library(workdir)
+    recording = library.recordings.create(url=f"https://www.twitch.tv/{CHANNEL}", mode="live")
+    recorder = ChatRecorder(
+        library, recording.id, recording.started_at, EventBus(), channel=CHANNEL, title=TITLE
+    )
+    start = recording.started_at.replace(tzinfo=UTC)
+    events = [
+        ChatEvent(at=start + timedelta(seconds=offset), kind=KIND_TIMEOUT, target_user=text)
+        if user == "*timeout*"
+        else ChatEvent(
+            at=start + timedelta(seconds=offset),
+            kind=KIND_MESSAGE,
+            text=text,
+            author=user,
+            message_id=str(i),
+        )
+        for i, (offset, user, text) in enumerate(CHAT)
+    ]
+    recorder.store_all(events)
+    stored = library.chat.for_recording(recording.id, kinds=("message",))
+    problems = demo_moderation_problems(stored)
+    assert not problems, "\n".join(problems)
+    deleted = {m.author for m in stored if m.deleted}
+    assert deleted == {"trollface99", "cheapviews_bot"}
+
+
 @pytest.mark.slow
 def test_demo_command_records_the_built_in_stream_and_chat(run_cli, workdir):
     result = run_cli("demo", "--mode", "monitor", timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "mountain" in result.stdout.lower()  # the monologue, transcribed
-    assert "⚑" in result.stdout  # flagged chat, printed as it arrives
     assert "-- timeout: trollface99" in result.stdout
     library = open_library(workdir)
     [recording] = library.recordings.list()
     assert recording.status == "complete"
-    assert library.chat.count(recording.id) >= 25
-    assert library.chat.for_recording(recording.id, flagged_only=True)
+    stored = library.chat.for_recording(recording.id, kinds=("message",))
+    # Every scripted message arrived, in order (asserted inside). Whether each was judged as
+    # the script expects is test_the_demo_chat_is_moderated_as_its_script_expects (issue 17).
+    demo_moderation_problems(stored)
+    for message in library.chat.for_recording(recording.id, flagged_only=True):
+        # each flag printed as it arrived: ⚑ category: author: text
+        assert f"⚑ {message.category}: {message.author}: {message.text}" in result.stdout
+
+
+CALM_CHAT = [
+    "nice",
+    "lol",
+    "KEKW",
+    "what is that",
+    "haha",
+    "so good",
+    "PogChamp",
+    "wow",
+    "lmao",
+    "yes",
+    "no way",
+    "true",
+    "gg",
+    "omg",
+    "LUL",
+    "hi",
+    "hello",
+    "pog",
+    "wait what",
+    "nice",
+]
+
+
+def test_a_channel_threshold_changes_what_is_flagged_in_that_channel(workdir):
+    """The same chat, judged with each channel's threshold from the preferences (passed to the
+    recorder as a live session does): an insult a lenient channel lets through, an ordinary
+    gripe a strict channel flags; both for the first message of a stream (message-only
+    model) and for messages after a screenful of chat (context model)."""
+    from datetime import timedelta
+
+    from app.config import load_settings
+    from app.preferences import Preferences
+    from ingest.chat.types import KIND_MESSAGE, ChatEvent
+
+    preferences = Preferences.model_validate(
+        {"moderation": {"channels": {"#StrictChannel": 0.05, "LenientChannel": 0.95}}}
+    )
+    settings = load_settings(data_dir=str(workdir / "data"), preferences=preferences)
+    insult, gripe = "you are a worthless idiot, nobody likes you", "this game is trash"
+    chat = [("troll", insult)] + [(f"viewer{i}", t) for i, t in enumerate(CALM_CHAT)]
+    chat += [("bully", insult), ("grumpy", gripe)]
+    first, later, griping = 0, len(chat) - 2, len(chat) - 1
+    library = open_library(workdir)
+    flagged = {}
+    for channel in ("otherchannel", "strictchannel", "lenientchannel"):
+        recording = library.recordings.create(url=f"https://www.twitch.tv/{channel}", mode="live")
+        recorder = ChatRecorder(
+            library,
+            recording.id,
+            recording.started_at,
+            EventBus(),
+            channel=channel,
+            threshold=settings.threshold_for(channel),
+        )
+        start = recording.started_at.replace(tzinfo=UTC)
+        recorder.store_all(
+            [
+                ChatEvent(
+                    at=start + timedelta(seconds=i),
+                    kind=KIND_MESSAGE,
+                    text=text,
+                    author=author,
+                    message_id=str(i),
+                )
+                for i, (author, text) in enumerate(chat)
+            ]
+        )
+        rows = library.chat.for_recording(recording.id)
+        flagged[channel] = {int(m.message_id) for m in rows if m.violation}
+    assert {first, later} <= flagged["otherchannel"] and griping not in flagged["otherchannel"]
+    assert {first, later, griping} <= flagged["strictchannel"]
+    assert not {first, later, griping} & flagged["lenientchannel"]

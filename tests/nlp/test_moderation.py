@@ -1,19 +1,38 @@
-"""The chat moderation model on fixed examples, context effects, and its persistence."""
+"""The chat moderation model on fixed examples, context effects, thresholds, and persistence."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
+import scipy.sparse as sp
+import skops.io
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
 
 from nlp.errors import ModelUnavailable
 from nlp.moderation import (
     MIN_CONTEXT,
+    N_FEATURES,
+    REPETITIVE,
     ChannelContextTracker,
     ChatContext,
+    LinearHead,
     ModerationModel,
     featurize,
+    load_model,
     load_moderation_model,
+    save_model,
 )
+from nlp.moderation.features import dense_signals
+from nlp.moderation.model import stack_features
+from nlp.moderation.persistence import FORMAT, MODELS_DIR, quantize
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = MODELS_DIR / "moderation_reference.json"
 
 CHANNEL_CHATTER = [
     "nice",
@@ -39,8 +58,8 @@ CHANNEL_CHATTER = [
 ]
 
 
-def busy_channel(**values) -> ChatContext:
-    previous = tuple((f"viewer{i}", text) for i, text in enumerate(CHANNEL_CHATTER))
+def busy_channel(chatter=CHANNEL_CHATTER, **values) -> ChatContext:
+    previous = tuple((f"viewer{i}", text) for i, text in enumerate(chatter))
     return ChatContext(
         previous=previous,
         title="chill stream",
@@ -82,16 +101,29 @@ def test_repeating_a_message_makes_it_spam(moderator):
     spam = "FREE followers here come check it out"
     once = moderator.predict([spam], [busy_channel()])[0]
     again = moderator.predict([spam], [busy_channel(author_history=(spam, spam))])[0]
-    assert not once.violation or once.category != "Excessive & Repetitive"
-    assert again.violation and again.category == "Excessive & Repetitive"
+    assert not once.violation or once.category != REPETITIVE
+    assert again.violation and again.category == REPETITIVE
     assert again.score > once.score
 
 
-def test_the_context_changes_the_score(moderator):
-    message = "you are a worthless idiot, nobody likes you"
-    alone = moderator.predict([message], [None])[0].score
-    in_context = moderator.predict([message], [busy_channel()])[0].score
-    assert alone != pytest.approx(in_context)
+@pytest.mark.parametrize("message", ["you are trash", "kill yourself loser", "shut up"])
+def test_the_context_changes_the_score(moderator, message):
+    """Moderators act on the one who insults out of the blue, not on everybody when the whole
+    chat is posting the same line; the context model, and only the context, learned that."""
+    model = moderator.with_context
+    out_of_the_blue = busy_channel()
+    chat_wave = busy_channel(CHANNEL_CHATTER[:12] + [message] * 8)
+    calm, wave = model.predict([message, message], [out_of_the_blue, chat_wave])
+    assert wave.score < calm.score / 2, (calm.score, wave.score)
+
+
+def test_the_context_can_turn_a_violation_into_ordinary_chat(moderator):
+    message = "you are trash"
+    model = moderator.with_context
+    calm, wave = model.predict(
+        [message] * 2, [busy_channel(), busy_channel(CHANNEL_CHATTER[:12] + [message] * 8)]
+    )
+    assert calm.violation and not wave.violation, (calm.score, wave.score)
 
 
 def test_little_context_uses_the_message_only_model(moderator):
@@ -100,6 +132,18 @@ def test_little_context_uses_the_message_only_model(moderator):
     assert moderator.predict([message], [short])[0].score == pytest.approx(
         moderator.alone.predict([message])[0].score
     )
+
+
+@pytest.mark.parametrize("context", [None, "busy"], ids=["message only", "with context"])
+def test_a_user_threshold_changes_the_verdict_of_either_model(moderator, context):
+    message = "you are a worthless idiot, nobody likes you"
+    contexts = [busy_channel() if context else None]
+    default = moderator.predict([message], contexts)[0]
+    lenient = moderator.predict([message], contexts, threshold=0.95)[0]
+    strict_ordinary = moderator.predict(["what brush are you using?"], contexts, threshold=0.0)[0]
+    assert default.violation and not lenient.violation
+    assert lenient.score == default.score
+    assert strict_ordinary.violation
 
 
 def test_tracker_gives_each_message_what_came_before():
@@ -115,13 +159,114 @@ def test_featurize_shape_and_batches_match_single_rows():
     contexts = [None, busy_channel()]
     both = featurize(messages, contexts).toarray()
     one = featurize(messages[1:], contexts[1:]).toarray()
+    assert both.shape == (2, N_FEATURES)
     assert np.allclose(both[1], one[0])
 
 
-def test_missing_or_foreign_weights_are_a_clear_error(tmp_path):
+# --- persistence -----------------------------------------------------------------------------
+
+
+def verdict_record(verdict) -> dict:
+    return {
+        "score": verdict.score,
+        "category": verdict.category,
+        "category_score": verdict.category_score,
+        "target": verdict.target,
+    }
+
+
+def test_shipped_models_reproduce_their_training_time_verdicts():
+    """`scripts/train_moderation.py` kept the verdicts its in-memory models gave a fixed set
+    of dev messages; the saved files must give the same."""
+    from nlp.normvio import read_split
+
+    reference = json.loads(REFERENCE.read_text())
+    dev_path = ROOT / reference["data"]
+    if not dev_path.is_file():
+        pytest.skip(f"NormVio dev data not found at {dev_path}")
+    dev = read_split(dev_path)
+    examples = [dev[i] for i in reference["examples"]]
+    digest = hashlib.sha256("\n".join(e.message for e in examples).encode()).hexdigest()
+    assert digest == reference["messages_sha256"], "the dev data changed since training"
+    assert sum(e.violation for e in examples) >= 20  # moderated messages are among them
+    assert set(reference["verdicts"]) == {"moderation.skops", "moderation_nocontext.skops"}
+    for name, expected in reference["verdicts"].items():
+        model = load_model(MODELS_DIR / name)
+        verdicts = model.predict([e.message for e in examples], [e.context for e in examples])
+        got = [verdict_record(v) for v in verdicts]
+        assert [(g["category"], g["target"]) for g in got] == [
+            (e["category"], e["target"]) for e in expected
+        ], name
+        # Equal: the same arithmetic on the same machine is bit for bit the same; 1e-12
+        # leaves room only for another CPU's last bit in `exp`.
+        for key in ("score", "category_score"):
+            np.testing.assert_allclose(
+                [g[key] for g in got], [e[key] for e in expected], rtol=1e-12, err_msg=name
+            )
+
+
+def tiny_model(messages: list[str], contexts: list, labels: np.ndarray) -> ModerationModel:
+    """A model fitted here in a second, shaped like the shipped one."""
+    x = featurize(messages, contexts)
+    rng = np.random.default_rng(0)
+
+    def linear(columns_of_x) -> LinearHead:
+        fitted = LogisticRegression(C=10).fit(columns_of_x, labels)
+        weights = sp.csr_matrix(fitted.coef_.astype(np.float32))
+        return quantize(LinearHead(["violation"], weights, fitted.intercept_.astype(np.float32)))
+
+    def random_head(classes) -> LinearHead:
+        weights = sp.random(len(classes), N_FEATURES, density=1e-3, format="csr", rng=rng)
+        intercept = rng.normal(size=len(classes)).astype(np.float32)
+        return quantize(LinearHead(classes, weights.astype(np.float32), intercept))
+
+    text, context = linear(x), linear(x)
+    stacked = stack_features(x, text, context, dense_signals(x, use_context=True))
+    trees = HistGradientBoostingClassifier(max_iter=20, min_samples_leaf=2, random_state=0)
+    trees.fit(stacked, labels)
+    return ModerationModel(
+        text,
+        context,
+        trees,
+        random_head(["Advertisements", "HIB", "Incivility"]),
+        random_head(["Broadcaster", "Others in broadcast"]),
+        threshold=0.5,
+    )
+
+
+def test_a_saved_model_predicts_exactly_as_it_did_before_saving(tmp_path):
+    messages = [
+        f"{i} " + ("buy followers at www.cheap.com" if i % 3 == 0 else "what a nice play")
+        for i in range(90)
+    ]
+    contexts = [busy_channel(author_history=("hi",) * (i % 4)) for i in range(90)]
+    labels = np.array([i % 3 == 0 for i in range(90)])
+    model = tiny_model(messages, contexts, labels)
+    before = [verdict_record(v) for v in model.predict(messages, contexts)]
+    save_model(model, tmp_path / "tiny.skops")
+    after = [
+        verdict_record(v) for v in load_model(tmp_path / "tiny.skops").predict(messages, contexts)
+    ]
+    assert after == before
+    assert len({r["score"] for r in before}) > 2  # the trees did split
+
+
+class Payload:
+    """Stands for anything a model file has no business holding."""
+
+
+def test_missing_foreign_or_untrusted_files_are_a_clear_error(tmp_path):
     with pytest.raises(ModelUnavailable, match="Cannot load"):
-        ModerationModel.load(tmp_path / "missing.npz")
-    bad = tmp_path / "bad.npz"
-    np.savez(bad, n_features=np.array([12]))
+        load_model(tmp_path / "missing.skops")
+    foreign = tmp_path / "foreign.skops"
+    skops.io.dump({"format": FORMAT, "n_features": 12}, foreign)
     with pytest.raises(ModelUnavailable, match="other features"):
-        ModerationModel.load(bad)
+        load_model(foreign)
+    untrusted = tmp_path / "untrusted.skops"
+    skops.io.dump({"format": FORMAT, "n_features": N_FEATURES, "trees": Payload()}, untrusted)
+    with pytest.raises(ModelUnavailable, match="Untrusted types"):
+        load_model(untrusted)
+    not_a_model = tmp_path / "old.npz"
+    np.savez(not_a_model, n_features=np.array([N_FEATURES]))
+    with pytest.raises(ModelUnavailable, match="Cannot load"):
+        load_model(not_a_model)
