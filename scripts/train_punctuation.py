@@ -3,7 +3,10 @@ capitalization tagger with a LoRA adapter, and save only the adapter and the hea
 
     python scripts/train_punctuation.py --base DIR --data DIR --out DIR [--epochs 3]
 
-Runs with torch + transformers (a GPU if there is one; a CPU works, slowly). Inputs are
+Runs with torch + transformers (the `train` extra; a GPU if there is one; a CPU works,
+slowly). At the end it exports the ONNX graphs the app runs (`scripts/export_onnx.py`:
+`punctuation.onnx`, `punctuation_int8.onnx`, structure only; the adapter is merged at load)
+and checks them against this PyTorch model. Inputs are
 lower-cased words without punctuation; for each word the model predicts the punctuation
 after it (O, COMMA, PERIOD, QUESTION, EXCLAMATION) and its case (lower, Capitalised,
 UPPER; learned from WavePulse only, BehancePR has no case). Model selection uses
@@ -18,6 +21,7 @@ import gzip
 import json
 import math
 import random
+import sys
 import time
 from pathlib import Path
 
@@ -25,6 +29,9 @@ import numpy as np
 import torch
 from torch import nn
 from transformers import AutoModel, AutoTokenizer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import export_onnx
 
 PUNCT = ["O", "COMMA", "PERIOD", "QUESTION", "EXCLAMATION"]
 CASE = ["lower", "capital", "upper"]
@@ -314,6 +321,8 @@ def main() -> int:
         "train_seconds": round(time.time() - started),
     }
     export(model, args.out, config)
+    export_onnx.export_punctuation(args.base, args.out, args.out)
+    export_onnx.check(args.base, args.out, args.out, sentence_encoder=False)
     print(json.dumps({"dev": best_dev, "test": test}, indent=1), flush=True)
     return 0
 
