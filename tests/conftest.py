@@ -131,3 +131,11 @@ def wer(reference: str, hypothesis: str) -> float:
     import jiwer
 
     return jiwer.wer(normalise(reference), normalise(hypothesis))
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Let recording sessions a test left running end before Python shuts down: a daemon
+    thread torn down inside Whisper aborts the whole test process (exit 134)."""
+    from app.session import wait_for_session_threads
+
+    wait_for_session_threads(timeout_s=120)
