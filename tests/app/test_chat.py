@@ -17,6 +17,7 @@ from app.events import ChatReceived, EventBus
 from ingest.chat.twitch import TwitchChat
 from storage import ChatMessageRecord
 from tests.app.helpers import demo_moderation_problems, open_library, wait_for
+from tests.nlp.test_moderation import CHANNEL_CHATTER
 
 
 @pytest.fixture
@@ -281,30 +282,6 @@ def test_demo_command_records_the_built_in_stream_and_chat(run_cli, workdir):
         assert f"⚑ {message.category}: {message.author}: {message.text}" in result.stdout
 
 
-CALM_CHAT = [
-    "nice",
-    "lol",
-    "KEKW",
-    "what is that",
-    "haha",
-    "so good",
-    "PogChamp",
-    "wow",
-    "lmao",
-    "yes",
-    "no way",
-    "true",
-    "gg",
-    "omg",
-    "LUL",
-    "hi",
-    "hello",
-    "pog",
-    "wait what",
-    "nice",
-]
-
-
 def test_a_channel_threshold_changes_what_is_flagged_in_that_channel(workdir):
     """The same chat, judged with each channel's threshold from the preferences (passed to the
     recorder as a live session does): an insult a lenient channel lets through, an ordinary
@@ -321,7 +298,7 @@ def test_a_channel_threshold_changes_what_is_flagged_in_that_channel(workdir):
     )
     settings = load_settings(data_dir=str(workdir / "data"), preferences=preferences)
     insult, gripe = "you are a worthless idiot, nobody likes you", "this game is trash"
-    chat = [("troll", insult)] + [(f"viewer{i}", t) for i, t in enumerate(CALM_CHAT)]
+    chat = [("troll", insult)] + [(f"viewer{i}", t) for i, t in enumerate(CHANNEL_CHATTER)]
     chat += [("bully", insult), ("grumpy", gripe)]
     first, later, griping = 0, len(chat) - 2, len(chat) - 1
     library = open_library(workdir)
