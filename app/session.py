@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from app.config import Settings
 from app.errors import USER_ERRORS
 from app.events import ChatStatus, EventBus, SessionError, SessionStatus
@@ -34,6 +36,7 @@ MAX_LAG_S = 300.0  # how far the transcriber may fall behind before audio skips 
 HEARTBEAT_S = 5.0
 DRAIN_ON_STOP_S = 15.0  # at stop, transcribe what is queued for at most this long
 CHUNK_S = 0.5
+JOIN_MAX_S = 5.0  # the most queued audio the transcriber takes in one step
 _END = object()
 
 
@@ -330,20 +333,25 @@ class LiveSession:
         transcriber = make_streaming_transcriber(self.job.mode, self._backend)
         last_beat = 0.0
         drain_deadline: float | None = None
+        carried = None  # an item taken from the queue that could not join the last step
         try:
             while True:
                 if self._stopping.is_set() and drain_deadline is None:
                     drain_deadline = time.monotonic() + DRAIN_ON_STOP_S
-                try:
-                    item = self._queue.get(timeout=1.0)
-                except queue.Empty:
-                    item = None
+                if carried is not None:
+                    item, carried = carried, None
+                else:
+                    try:
+                        item = self._queue.get(timeout=1.0)
+                    except queue.Empty:
+                        item = None
                 if item is _END:
                     break
                 if item is not None:
                     if drain_deadline is not None and time.monotonic() > drain_deadline:
                         self._skip(item)
                         continue
+                    item, carried = self._take_contiguous(item)
                     for commit in transcriber.push(item.samples, item.start_s):
                         self._sink.add(commit)
                     self._transcribed_s = item.end_s
@@ -362,6 +370,25 @@ class LiveSession:
             self._stream.stop()
         finally:
             self._finish()
+
+    def _take_contiguous(self, first: AudioChunk) -> tuple[AudioChunk, object | None]:
+        """`first` and the chunks queued right after it, as one chunk of up to `JOIN_MAX_S`;
+        and the next queued item when it could not join (a gap in the stream, or the end).
+
+        A transcriber that falls behind then takes the audio that arrived during its last
+        decode in one step, as whisper_streaming does: `live` re-decodes once per step, so
+        its pace follows the machine instead of a backlog growing by one decode per chunk.
+        """
+        parts = [first]
+        while parts[-1].end_s - first.start_s < JOIN_MAX_S:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is _END or abs(item.start_s - parts[-1].end_s) > 0.01:
+                return _joined(parts), item  # a gap stays a discontinuity for the VAD
+            parts.append(item)
+        return _joined(parts), None
 
     def _heartbeat(self) -> None:
         try:
@@ -436,3 +463,9 @@ class LiveSession:
 
     def _status(self, state: str, **detail) -> None:
         self.bus.publish(SessionStatus(self.recording_id, state, detail))
+
+
+def _joined(chunks: list[AudioChunk]) -> AudioChunk:
+    if len(chunks) == 1:
+        return chunks[0]
+    return AudioChunk(np.concatenate([c.samples for c in chunks]), chunks[0].start_s)

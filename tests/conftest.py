@@ -55,10 +55,20 @@ def silence_mp3(speech_dir) -> bytes:
     )
 
 
+@pytest.fixture(scope="session")
+def hls_programme_wav(speech_dir) -> Path:
+    """The programme with a longer silent lead: a live HLS listener joins three segments
+    behind the live edge, so a recorder that starts seconds after its first request (the
+    model loads after the URL is resolved) still hears every word."""
+    lead = speech.silence(4.0, speech_dir / "hls_lead.wav")
+    spoken = speech.speak(speech.SCRIPT_A, speech_dir / "a.wav")
+    tail = speech.silence(3.0, speech_dir / "tail.wav")
+    return speech.concat([lead, spoken, tail], speech_dir / "hls_programme.wav")
+
+
 @pytest.fixture
-def hls_stream(programme_wav, tmp_path):
-    stream = servers.LiveHls(programme_wav, tmp_path / "hls")
-    stream.wait_ready()
+def hls_stream(hls_programme_wav, tmp_path):
+    stream = servers.LiveHls(hls_programme_wav, tmp_path / "hls")
     yield stream
     stream.close()
 

@@ -335,6 +335,8 @@ class MainWindow(QMainWindow):
         return view
 
     def _session_started(self, view: LiveView, recording_id: int) -> None:
+        if not isValid(view) or view not in self.sessions:
+            return  # the tab was closed (or the window) while the session was starting
         view.recording_id = recording_id
         info = self.sessions[view].info if view in self.sessions else None
         if info is not None and info.title:
@@ -343,6 +345,8 @@ class MainWindow(QMainWindow):
         self.refresh_library()
 
     def _session_failed(self, view: LiveView, message: str) -> None:
+        if not isValid(view):
+            return  # its window is gone; the failure is in the log
         self.banner.show_error(message)
         view.state.setText("Failed")
         view.partial.setText(message)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
+import app.session
 from app.config import load_settings
 from app.events import EventBus, SessionStatus
-from app.session import CHUNK_S, LiveSession, RecordingJob
+from app.session import CHUNK_S, JOIN_MAX_S, LiveSession, RecordingJob
 from ingest.types import SAMPLE_RATE, AudioChunk
 from tests.app.helpers import open_library
 
@@ -45,3 +46,42 @@ def test_a_transcriber_too_far_behind_skips_one_whole_stretch(workdir):
     assert session.skipped == [(2.0, 4.0)] and queued.qsize() == 4
     session._enqueue(chunks[12])  # behind again: a second stretch
     assert session.skipped == [(2.0, 4.0), (6.0, 6.5)] and states == ["lagging"] * 2
+
+
+def test_a_transcriber_behind_takes_the_queued_audio_in_one_step(workdir):
+    """Chunks that queued up while the transcriber decoded are joined into one step (so
+    `live` re-decodes once for them, not once per chunk), sample for sample; a gap in the
+    stream is never joined over, and the end of the stream is handed back, not lost."""
+    settings = load_settings(db=str(workdir / "library.db"), data_dir=str(workdir / "data"))
+    session = LiveSession(
+        RecordingJob(url="http://127.0.0.1:9/radio"), open_library(workdir), settings
+    )
+    n = int(CHUNK_S * SAMPLE_RATE)
+    chunks = [
+        AudioChunk(np.arange(i * n, (i + 1) * n, dtype=np.float32), i * CHUNK_S) for i in range(4)
+    ]
+    after_gap = AudioChunk(np.ones(n, dtype=np.float32), 10.0)
+    for chunk in [*chunks[1:], after_gap]:
+        session._enqueue(chunk)
+    session._queue.put(app.session._END)
+
+    joined, carried = session._take_contiguous(chunks[0])
+    assert joined.start_s == 0.0 and joined.end_s == 4 * CHUNK_S
+    assert np.array_equal(joined.samples, np.arange(4 * n, dtype=np.float32))
+    assert carried is after_gap
+    alone, carried = session._take_contiguous(after_gap)
+    assert alone is after_gap and carried is app.session._END
+
+
+def test_one_step_takes_at_most_join_max_s(workdir):
+    settings = load_settings(db=str(workdir / "library.db"), data_dir=str(workdir / "data"))
+    session = LiveSession(
+        RecordingJob(url="http://127.0.0.1:9/radio"), open_library(workdir), settings
+    )
+    silence = np.zeros(int(CHUNK_S * SAMPLE_RATE), dtype=np.float32)
+    total = int(3 * JOIN_MAX_S / CHUNK_S)
+    for i in range(1, total):
+        session._enqueue(AudioChunk(silence, i * CHUNK_S))
+    first, _ = session._take_contiguous(AudioChunk(silence, 0.0))
+    second, _ = session._take_contiguous(session._queue.get_nowait())
+    assert first.duration_s == JOIN_MAX_S and second.start_s == JOIN_MAX_S
