@@ -10,60 +10,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.recording_contents import ActivityTimeline, count_activity
 from app.timefmt import hms
 
 CHAT_COLOR = QColor(66, 133, 244)
 SPEECH_COLOR = QColor(15, 157, 88)
 FLAG_COLOR = QColor(219, 68, 55)
 SPIKE_COLOR = QColor(251, 188, 5, 70)
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """What a `TimelineChart` draws, counted per bucket of `bucket_s` seconds."""
-
-    bucket_s: float
-    chat: dict[int, int]  # messages per bucket
-    speech: dict[int, int]  # words spoken per bucket
-    flags: list[float]  # when flagged messages came
-    spikes: list[tuple[float, float]]
-    end_s: float
-
-
-def count_timeline(
-    bucket_s: float,
-    chat: Iterable[tuple[float, bool]],
-    speech: Iterable[tuple[float, float, int]],
-    spikes: list[tuple[float, float]],
-    end_s: float,
-) -> Timeline:
-    """Messages (offset, flagged) and speech (start, end, words) counted per bucket: about
-    50 ms for a busy six-hour chat, so a loader does it off the GUI thread. `chat` and
-    `speech` may be generators (a list of 50,000 tuples is enough to set off a collection
-    of the whole heap)."""
-    counts: dict[int, int] = {}
-    flags: list[float] = []
-    last = end_s
-    for offset, flagged in chat:
-        bucket = int(offset // bucket_s) if offset > 0 else 0
-        counts[bucket] = counts.get(bucket, 0) + 1
-        if flagged:
-            flags.append(offset)
-        if offset > last:
-            last = offset
-    words: dict[int, int] = {}
-    for start, end, spoken in speech:
-        bucket = int(start // bucket_s) if start > 0 else 0
-        words[bucket] = words.get(bucket, 0) + spoken
-        if end > last:
-            last = end
-    return Timeline(bucket_s, counts, words, flags, list(spikes), last)
 
 
 class TimelineChart(QWidget):
@@ -114,11 +72,11 @@ class TimelineChart(QWidget):
         """Everything at once, with one repaint (`add_chat` per message asked for 50,000 of
         them for a busy six-hour chat)."""
         self.set_timeline(
-            count_timeline(self.bucket_s, chat, speech, spikes, max(self.end_s, end_s))
+            count_activity(self.bucket_s, chat, speech, spikes, max(self.end_s, end_s))
         )
 
-    def set_timeline(self, timeline: Timeline) -> None:
-        """What `count_timeline` counted, perhaps off the GUI thread."""
+    def set_timeline(self, timeline: ActivityTimeline) -> None:
+        """What `count_activity` counted, perhaps off the GUI thread."""
         self.bucket_s = timeline.bucket_s
         self.chat, self.speech = dict(timeline.chat), dict(timeline.speech)
         self.flags, self.spikes = list(timeline.flags), list(timeline.spikes)

@@ -12,10 +12,19 @@ from shiboken6 import isValid
 
 from app.config import Settings, load_settings
 from app.events import EventBus, ScheduledRun
+from app.recording_contents import (
+    RecordingChat,
+    RecordingContents,
+    RecordingDetails,
+    read_chat,
+    read_recording,
+    search_library,
+    work_out_details,
+)
+from app.records import Library
 from app.scheduler import RecordingScheduler, SchedulerBusy
 from app.session import LiveSession, RecordingJob
 from app.timefmt import hms
-from storage import Library
 from ui import workers
 from ui.bridge import EventBridge
 from ui.export_dialog import ExportDialog
@@ -23,7 +32,7 @@ from ui.import_dialog import ImportDialog
 from ui.library_view import LibraryView
 from ui.live_view import LiveView
 from ui.new_recording import NewRecordingDialog
-from ui.recording_view import RecordingData, RecordingView, station_break_rows
+from ui.recording_view import RecordingView
 from ui.schedules_dialog import AddScheduleDialog, SchedulesDialog
 from ui.settings_dialog import SettingsDialog
 from ui.sources_view import SourcesView
@@ -371,10 +380,7 @@ class MainWindow(QMainWindow):
         workers.start(worker)
 
     def search(self, query: str) -> None:
-        def search_all():
-            return self.library.search.search(query) + self.library.chat.search(query)
-
-        worker = workers.Worker(search_all)
+        worker = workers.Worker(search_library, self.library, query)
         worker.signals.returned.connect(lambda hits: self.library_view.show_hits(query, hits))
         worker.signals.errored.connect(self.banner.show_error)
         workers.start(worker)
@@ -384,36 +390,6 @@ class MainWindow(QMainWindow):
         the station breaks, chat statistics and tutorials: for six hours of radio with
         50,000 chat messages the chat takes about a second to read and the rest seconds to
         work out (`benchmarks/gui_large.py`)."""
-        from ui.recording_view import RecordingChat, RecordingDetails, overview_of
-
-        def load() -> RecordingData:
-            recording = self.library.recordings.get(recording_id)
-            segments = self.library.segments.for_recording(recording_id)
-            windows = self.library.chat.windows(recording_id)
-            return RecordingData(
-                recording,
-                segments,
-                None,
-                windows,
-                self.library.summaries.for_recording(recording_id),
-                self.library.keywords.for_recording(recording_id),
-                self.library.entities.for_recording(recording_id),
-                overview=overview_of(recording, segments, [], windows),
-            )
-
-        def load_chat(data: RecordingData) -> RecordingChat:
-            chat = self.library.chat.for_recording(recording_id)
-            overview = overview_of(data.recording, data.segments, chat, data.windows)
-            return RecordingChat(chat, overview)
-
-        def details(data: RecordingData, chat: list) -> RecordingDetails:
-            from app.chat_stats import recording_stats
-
-            return RecordingDetails(
-                station_break_rows(data.segments),
-                recording_stats(self.library, recording_id) if chat else None,
-                self._tutorials_for(data.segments),
-            )
 
         def then(fn, *args, done, failed) -> None:
             worker = workers.Worker(fn, *args)
@@ -422,14 +398,22 @@ class MainWindow(QMainWindow):
             worker.signals.errored.connect(failed)
             workers.start(worker)
 
-        def shown(data: RecordingData) -> None:
-            view = self._show_recording(data, seconds)
+        def shown(contents: RecordingContents) -> None:
+            view = self._show_recording(contents, seconds)
 
             def chat_read(chat: RecordingChat | None) -> None:
                 if isValid(view):  # not closed meanwhile
                     view.add_chat(chat)
-                    messages = chat.messages if chat else []
-                    then(details, data, messages, done=details_found, failed=no_details)
+                    has_chat = bool(chat and chat.messages)
+                    then(
+                        work_out_details,
+                        self.library,
+                        self.settings,
+                        contents,
+                        has_chat,
+                        done=details_found,
+                        failed=no_details,
+                    )
 
             def details_found(more: RecordingDetails) -> None:
                 if isValid(view):
@@ -438,25 +422,20 @@ class MainWindow(QMainWindow):
             def no_details(_message: str) -> None:
                 details_found(RecordingDetails([]))
 
-            then(load_chat, data, done=chat_read, failed=lambda _message: chat_read(None))
+            then(
+                read_chat,
+                self.library,
+                contents,
+                done=chat_read,
+                failed=lambda _message: chat_read(None),
+            )
 
-        worker = workers.Worker(load)
+        worker = workers.Worker(read_recording, self.library, recording_id)
         worker.signals.returned.connect(shown)
         worker.signals.errored.connect(self.banner.show_error)
         workers.start(worker)
 
-    def _tutorials_for(self, segments) -> list:
-        """Tutorials for what the recording is about (off the GUI thread; none on failure)."""
-        try:
-            from app.tutorial_catalog import active_recommender, recommend_with
-
-            text = " ".join(s.text for s in segments)
-            return recommend_with(lambda: active_recommender(self.settings), text)
-        except Exception:
-            log.exception("Tutorial recommendations failed")
-            return []
-
-    def _show_recording(self, data: RecordingData, seconds: float) -> RecordingView:
+    def _show_recording(self, data: RecordingContents, seconds: float) -> RecordingView:
         recording = data.recording
         view = RecordingView(
             recording,

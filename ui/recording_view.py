@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QPalette
@@ -21,16 +20,22 @@ from PySide6.QtWidgets import (
 )
 
 from app.chat_stats import ChatStats
-from app.timefmt import hms
-from nlp.station_breaks import station_break_flags
-from storage import (
+from app.recording_contents import (
+    RecordingChat,
+    RecordingDetails,
+    RecordingOverview,
+    overview_of,
+    station_break_rows,
+)
+from app.records import (
     ChatMessageRecord,
     ChatWindowRecord,
     RecordingRecord,
     SegmentRecord,
     SummaryRecord,
 )
-from ui.charts import Timeline, TimelineChart, count_timeline
+from app.timefmt import hms
+from ui.charts import TimelineChart
 from ui.chat_stats_view import ChatStatsView
 from ui.chat_view import StoredChatView
 from ui.insights_view import KeywordsView, TutorialsView
@@ -44,81 +49,6 @@ BREAK_TIP = (
     "Station break: an ident, promo, sponsor line, sign-off or time check. Greyed, and left "
     "out of summaries, keywords and trends; it stays searchable."
 )
-
-
-@dataclass(frozen=True)
-class RecordingData:
-    """What a recording view shows, loaded off the GUI thread. The main window leaves out
-    what takes long for a long recording (`chat` None, `break_rows` None) and adds it to the
-    view when it is ready (`RecordingChat`, `RecordingDetails`)."""
-
-    recording: RecordingRecord
-    segments: list[SegmentRecord]
-    chat: list[ChatMessageRecord] | None = field(default_factory=list)  # None: read later
-    windows: list[ChatWindowRecord] = field(default_factory=list)
-    summaries: list[SummaryRecord] = field(default_factory=list)
-    keywords: list = field(default_factory=list)
-    entities: list = field(default_factory=list)
-    tutorials: list = field(default_factory=list)  # Recommendation
-    chat_stats: ChatStats | None = None
-    break_rows: list[int] | None = None  # `station_break_rows(segments)`
-    overview: RecordingOverview | None = None  # `overview_of(...)`, or worked out by the view
-
-
-@dataclass(frozen=True)
-class RecordingOverview:
-    """What the view counts over every message and segment (the chart's bars and line, the
-    chat's totals): for 50,000 messages about 0.1 s of Python a loader can do off the GUI
-    thread, where a full garbage collection it may set off does not freeze the window."""
-
-    timeline: Timeline
-    chat_messages: int
-    chat_flagged: int
-
-
-def overview_of(
-    recording: RecordingRecord,
-    segments: list[SegmentRecord],
-    chat: list[ChatMessageRecord],
-    windows: list[ChatWindowRecord],
-) -> RecordingOverview:
-    """The chart's counts and the chat's totals (`chat` may be empty: speech only)."""
-    timeline = count_timeline(
-        _bucket_for(recording.duration_s),
-        ((m.offset_s, bool(m.violation)) for m in chat if m.kind == "message"),
-        ((s.start_s, s.end_s, len(s.text.split())) for s in segments),
-        [(w.start_s, w.end_s) for w in windows if w.is_spike],
-        recording.duration_s,
-    )
-    messages = sum(m.kind == "message" for m in chat)
-    return RecordingOverview(timeline, messages, sum(bool(m.violation) for m in chat))
-
-
-@dataclass(frozen=True)
-class RecordingChat:
-    """A recording's chat and what is counted over it, read after the view is shown
-    (`RecordingView.add_chat`): 50,000 messages take longer to read than all the rest."""
-
-    messages: list[ChatMessageRecord]
-    overview: RecordingOverview
-
-
-@dataclass(frozen=True)
-class RecordingDetails:
-    """What takes seconds to work out for a long recording, so it is loaded after the view
-    is shown (`RecordingView.add_details`): for six hours of radio with 50,000 chat messages,
-    finding the station breaks and the chat statistics took longer than the rest together."""
-
-    break_rows: list[int]
-    chat_stats: ChatStats | None = None
-    tutorials: list = field(default_factory=list)  # Recommendation
-
-
-def station_break_rows(segments: list[SegmentRecord]) -> list[int]:
-    """The transcript rows that are station breaks (about 70 µs a segment: worth doing off
-    the GUI thread for a long recording)."""
-    flags = station_break_flags([(s.start_s, s.end_s, s.text) for s in segments])
-    return [row for row, flagged in enumerate(flags) if flagged]
 
 
 class RecordingView(QWidget):
@@ -355,11 +285,3 @@ class RecordingView(QWidget):
     def current_row(self) -> int:
         rows = self.transcript.selectionModel().selectedRows()
         return rows[0].row() if rows else -1
-
-
-def _bucket_for(duration_s: float) -> float:
-    """About a hundred bars across the chart, in round steps."""
-    for step in (5, 10, 15, 30, 60, 120, 300, 600):
-        if duration_s / step <= 120:
-            return float(step)
-    return 900.0

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 
+from app.records import SegmentRecord
 from app.timefmt import hms
-from storage import SegmentRecord
 from ui.wrapped_rows import LazyRowsModel
 
 HEADERS = ("Time", "Speaker", "Text")

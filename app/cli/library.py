@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.cli.common import EXIT_OK
 from app.config import Settings
+from app.recording_contents import search_library
 from app.services import open_library
 from app.timefmt import hms, parse_when
 
@@ -89,9 +90,7 @@ def cmd_show(args, settings: Settings) -> int:
 
 def cmd_search(args, settings: Settings) -> int:
     library = open_library(settings)
-    hits = library.search.search(args.query, limit=args.limit)
-    if not args.no_chat:
-        hits += library.chat.search(args.query, limit=args.limit)
+    hits = search_library(library, args.query, limit=args.limit, chat=not args.no_chat)
     if not hits:
         print(f"No matches for {args.query!r}.")
         return EXIT_OK
