@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
@@ -23,6 +23,7 @@ from app.events import ChatReceived, EventBus, SessionError
 from ingest.chat.types import KIND_BAN, KIND_DELETE, KIND_MESSAGE, KIND_TIMEOUT, ChatEvent
 from nlp.moderation import ChannelContextTracker, Moderator, load_moderation_model
 from storage import Library
+from storage.chat import CHAT_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -184,23 +185,7 @@ class ChatRecorder:
         for event in batch:
             verdict = verdicts.get(id(event))
             offset = self.offset_of(event)
-            row = {
-                "at": event.at.astimezone(UTC).replace(tzinfo=None),
-                "offset_s": offset,
-                "kind": event.kind,
-                "platform": event.platform,
-                "message_id": event.message_id,
-                "author": event.author,
-                "display_name": event.display_name,
-                "text": event.text,
-                "badges": list(event.badges),
-                "emotes": list(event.emotes),
-                "bits": event.bits,
-                "first_message": event.first_message,
-                "target_user": event.target_user,
-                "target_message_id": event.target_message_id,
-                "duration_s": event.duration_s,
-            }
+            row = stored_fields(event, offset)
             if verdict is not None:
                 row.update(
                     violation=verdict.violation,
@@ -270,3 +255,16 @@ class ChatCapture:
     def stop(self) -> None:
         self.source.stop()
         self.recorder.stop()
+
+
+# The stored chat columns a `ChatEvent` carries under the same name (all but the verdicts).
+_FROM_EVENT = tuple(name for name in CHAT_COLUMNS if name in {f.name for f in fields(ChatEvent)})
+
+
+def stored_fields(event: ChatEvent, offset_s: float) -> dict:
+    """An event as the library stores it, field by field by name: a new field added to
+    `ChatEvent` and to the stored record (with its migration) is carried without an edit
+    here. `offset_s` is on the recording's timeline (`ChatCapture.offset_of`)."""
+    row = {name: getattr(event, name) for name in _FROM_EVENT}
+    row["offset_s"] = offset_s
+    return row

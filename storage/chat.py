@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import fields
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime, String, func, insert, select, text, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,26 +15,10 @@ from storage.orm import ChatMessage, ChatWindow, Recording
 from storage.records import ChatMessageRecord, ChatWindowRecord, SearchHit
 from storage.search import to_fts_query
 
-CHAT_COLUMNS = (
-    "at",
-    "offset_s",
-    "kind",
-    "platform",
-    "message_id",
-    "author",
-    "display_name",
-    "text",
-    "badges",
-    "emotes",
-    "bits",
-    "first_message",
-    "target_user",
-    "target_message_id",
-    "duration_s",
-    "violation",
-    "score",
-    "category",
-    "target",
+# What a caller gives `add_many` per message: the record's fields, less those the library
+# sets itself (the id, the recording, `deleted`, which moderation events set later).
+CHAT_COLUMNS = tuple(
+    f.name for f in fields(ChatMessageRecord) if f.name not in ("id", "recording_id", "deleted")
 )
 
 
@@ -50,6 +34,7 @@ class ChatRepository:
             {"recording_id": recording_id, **{k: row.get(k) for k in CHAT_COLUMNS}} for row in rows
         ]
         for value in values:
+            value["at"] = naive_utc(value["at"])
             value["text"] = value["text"] or ""
             value["bits"] = value["bits"] or 0
             value["first_message"] = bool(value["first_message"])
@@ -227,6 +212,13 @@ def json_list(value) -> list:
     if value in _EMPTY_JSON:
         return []
     return list(json.loads(value) or []) if isinstance(value, str) else list(value)
+
+
+def naive_utc(value: datetime) -> datetime:
+    """The library stores UTC without a zone; an aware time is converted first."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _as_datetime(value) -> datetime:

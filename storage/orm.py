@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -47,6 +48,7 @@ class Recording(Base):
     """
 
     __tablename__ = "recordings"
+    __table_args__ = (Index("ix_recordings_import_key", "import_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
@@ -68,7 +70,7 @@ class Recording(Base):
     host: Mapped[str | None] = mapped_column(String)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Set for imported items: what makes re-running a batch skip what is already in.
-    import_key: Mapped[str | None] = mapped_column(String, unique=True)
+    import_key: Mapped[str | None] = mapped_column(String)
     # Set for scheduled recordings: which schedule, the planned start, how late it began.
     schedule_id: Mapped[str | None] = mapped_column(String)
     scheduled_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -156,6 +158,10 @@ class ChatMessage(Base):
     """
 
     __tablename__ = "chat_messages"
+    __table_args__ = (
+        Index("ix_chat_recording_offset", "recording_id", "offset_s"),
+        Index("ix_chat_recording_message", "recording_id", "message_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recording_id: Mapped[int] = mapped_column(
@@ -187,6 +193,7 @@ class ChatWindow(Base):
     """Chat activity in one time window of a recording (for charts and highlights)."""
 
     __tablename__ = "chat_windows"
+    __table_args__ = (Index("ix_chat_windows_recording", "recording_id", "start_s"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recording_id: Mapped[int] = mapped_column(
@@ -211,6 +218,7 @@ class Summary(Base):
     """
 
     __tablename__ = "summaries"
+    __table_args__ = (Index("ix_summaries_recording", "recording_id", "kind", "start_s"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recording_id: Mapped[int] = mapped_column(
@@ -227,6 +235,10 @@ class KeywordRow(Base):
     """A keyword of a recording (`scope` recording) or of one of its windows (`window`)."""
 
     __tablename__ = "keywords"
+    __table_args__ = (
+        Index("ix_keywords_recording", "recording_id", "scope", "start_s"),
+        Index("ix_keywords_term", "term"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recording_id: Mapped[int] = mapped_column(
@@ -259,6 +271,10 @@ class EntityRow(Base):
     its windows (`window`)."""
 
     __tablename__ = "entities"
+    __table_args__ = (
+        Index("ix_entities_recording", "recording_id", "scope"),
+        Index("ix_entities_name", "name"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recording_id: Mapped[int] = mapped_column(
