@@ -1,8 +1,10 @@
-"""Opening the library the way every front end must: migrated, with crash leftovers marked."""
+"""What every front end does with the settings: open the library (migrated, crash leftovers
+marked) and give the models their CPU threads."""
 
 from __future__ import annotations
 
 from app.config import Settings
+from nlp.models import use_cpu_threads
 from storage import Library
 
 
@@ -11,3 +13,8 @@ def open_library(settings: Settings) -> Library:
     library = Library(settings.db_url)
     library.recordings.mark_orphans_interrupted()
     return library
+
+
+def apply_settings(settings: Settings) -> None:
+    """Settings that hold for the whole process: the CPU threads every model may use."""
+    use_cpu_threads(settings.cpu_threads)

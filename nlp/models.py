@@ -22,8 +22,19 @@ _BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 _assemble_lock = threading.Lock()
 
 
+_cpu_threads = 0  # the user's setting (`use_cpu_threads`); 0: chosen from the machine
+
+
+def use_cpu_threads(threads: int) -> None:
+    """How many CPU threads each model loaded from now on may use (0: up to four, as the
+    machine has): the app's *CPU threads* setting, for the models that no caller hands a
+    count (punctuation, sentence encoder), as for Whisper."""
+    global _cpu_threads
+    _cpu_threads = max(0, int(threads))
+
+
 def default_cpu_threads() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
+    return _cpu_threads or max(1, min(4, os.cpu_count() or 1))
 
 
 def minilm_folder() -> Path:

@@ -15,7 +15,7 @@ from app.config import Settings, load_settings
 from app.errors import USER_ERRORS, SettingsError
 from app.logsetup import configure_logging
 from app.preferences import Preferences
-from app.services import open_library
+from app.services import apply_settings, open_library
 from app.session import wait_for_session_threads
 from ui import workers
 from ui.main_window import MainWindow
@@ -70,6 +70,7 @@ def open_main_window(settings: Settings | None = None, problem: str = "") -> Mai
     """The main window over the user's library, shown; None (after saying why) when the
     library cannot be opened."""
     settings = settings or load_settings()
+    apply_settings(settings)
     try:
         library = open_library(settings)
     except USER_ERRORS as exc:

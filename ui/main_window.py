@@ -23,6 +23,7 @@ from app.recording_contents import (
 )
 from app.records import Library
 from app.scheduler import RecordingScheduler, SchedulerBusy
+from app.services import apply_settings
 from app.session import LiveSession, RecordingJob
 from app.timefmt import hms
 from ui import workers
@@ -182,6 +183,7 @@ class MainWindow(QMainWindow):
         self.settings = dataclasses.replace(
             fresh, data_dir=self.settings.data_dir, db_url=self.settings.db_url
         )
+        apply_settings(self.settings)
         self.statusBar().showMessage("Settings saved; they apply to new recordings.", 8000)
 
     # --- schedules, import, export, sources -------------------------------------------------

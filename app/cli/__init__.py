@@ -17,6 +17,7 @@ from app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from app.config import load_settings
 from app.errors import USER_ERRORS
 from app.logsetup import configure_logging
+from app.services import apply_settings
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     configure_logging(settings.data_dir, args.verbose)
+    apply_settings(settings)
     try:
         code = handler(args, settings)
         sys.stdout.flush()  # inside the try: a reader that left early is handled below

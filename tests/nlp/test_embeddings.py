@@ -7,6 +7,7 @@ PyTorch model (`.venv/bin/python tests/nlp/test_embeddings.py`, needs the `train
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -77,3 +78,22 @@ def test_similar_sentences_are_closer_than_unrelated_ones(encoder):
 if __name__ == "__main__":
     np.savez(REFERENCE, vectors=reference_vectors().astype(np.float32))
     print(f"wrote {REFERENCE}")
+
+
+def test_the_cpu_threads_setting_reaches_onnx_runtime():
+    """`STREAMLENS_CPU_THREADS` / Settings → CPU threads: the encoders' ONNX Runtime
+    sessions use that many threads, not the machine's default."""
+    from app.config import load_settings
+    from app.services import apply_settings
+    from nlp.embeddings import SentenceEncoder
+    from nlp.models import use_cpu_threads
+
+    settings = load_settings()
+    try:
+        apply_settings(dataclasses.replace(settings, cpu_threads=3))
+        encoder = SentenceEncoder()
+        assert encoder.session.get_session_options().intra_op_num_threads == 3
+        apply_settings(dataclasses.replace(settings, cpu_threads=1))
+        assert SentenceEncoder().session.get_session_options().intra_op_num_threads == 1
+    finally:
+        use_cpu_threads(0)
