@@ -26,6 +26,7 @@ from ingest.reader import AudioStream, ReconnectPolicy
 from ingest.resolve import resolve
 from ingest.types import AudioChunk, StreamInfo
 from nlp.asr import AsrOptions, WhisperBackend
+from nlp.decoding_service import LIVE, MONITOR, SharedBackend, service_for
 from nlp.streaming import make_streaming_transcriber
 from storage import Library
 from storage.recordings import STATUS_COMPLETE, STATUS_FAILED
@@ -130,7 +131,11 @@ class LiveSession:
         model = self.job.model or self.settings.model
         if self._backend is None:
             options = AsrOptions(model=model, cpu_threads=self.settings.cpu_threads)
-            self._backend = WhisperBackend(options, self.settings.model_cache_dir)
+            backend = WhisperBackend(options, self.settings.model_cache_dir)
+            # Every session of the process decodes through its model's one service, in
+            # batches with the others; a `live` session's work goes first.
+            priority = LIVE if self.job.mode == "live" else MONITOR
+            self._backend = SharedBackend(backend, service_for(backend.model), priority)
         record = self.library.recordings.create(
             url=self.info.url,
             mode=self.job.mode,

@@ -4,7 +4,8 @@ Prints WER, CPU seconds per audio second, real-time factor and commit latency (a
 arrival → committed word; median and p95) for each mode.
 
 Latency comes from a discrete-event replay of real time: chunks "arrive" every 0.5 s of
-audio, the transcriber handles each no earlier than its arrival, and its measured
+audio, the transcriber handles each no earlier than its arrival (taking, as `LiveSession`
+does, every chunk that arrived while it was busy in one step), and its measured
 processing time advances the clock. With one transcriber thread this is what a real-time
 run measures, without waiting five minutes per mode.
 
@@ -29,12 +30,12 @@ import jiwer  # noqa: E402
 import numpy as np  # noqa: E402
 from speech_programme import build  # noqa: E402
 
+from app.session import CHUNK_S, JOIN_MAX_S  # noqa: E402
 from ingest.ffmpeg import decode_to_array  # noqa: E402
 from nlp.asr import AsrOptions, WhisperBackend  # noqa: E402
 from nlp.streaming import make_streaming_transcriber  # noqa: E402
 from nlp.types import join_words  # noqa: E402
 
-CHUNK_S = 0.5
 SR = 16000
 
 
@@ -62,13 +63,18 @@ def run_streaming(mode: str, backend: WhisperBackend, audio: np.ndarray) -> dict
     words = []
     cpu0 = time.process_time()
     busy = 0.0
-    for i in range(0, len(audio), step):
-        chunk = audio[i : i + step]
-        arrival = (i + len(chunk)) / SR  # the chunk is complete when its last sample arrives
-        clock = max(clock, arrival)
+    i = 0
+    while i < len(audio):
+        # As `LiveSession` does: the transcriber takes every chunk that arrived while it was
+        # busy, up to JOIN_MAX_S, in one step (at least the next chunk, once it has arrived).
+        clock = max(clock, min(i + step, len(audio)) / SR)
+        arrived = int(clock * SR) // step * step
+        take = min(max(arrived - i, step), int(JOIN_MAX_S * SR))
+        chunk = audio[i : i + take]
         t0 = time.perf_counter()
         commits = transcriber.push(chunk, i / SR)
         spent = time.perf_counter() - t0
+        i += len(chunk)
         busy += spent
         clock += spent
         for commit in commits:

@@ -16,9 +16,23 @@ MODEL_HELP = "tiny.en (default), base, or a CTranslate2 model folder"
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("record", parents=[common], help="record and transcribe a stream live")
-    p.add_argument("url", help="any URL yt-dlp understands (Twitch, YouTube, HLS, radio) or a file")
-    p.add_argument("--name", help="title to store instead of the stream's own")
+    p = sub.add_parser(
+        "record",
+        parents=[common],
+        help="record and transcribe streams live (several at once in one process)",
+    )
+    p.add_argument(
+        "urls",
+        nargs="+",
+        metavar="URL",
+        help="any URL yt-dlp understands (Twitch, YouTube, HLS, radio) or a file; several "
+        "URLs are recorded at once, each its own recording, sharing one speech model",
+    )
+    p.add_argument(
+        "--name",
+        action="append",
+        help="title to store instead of the stream's own (once per URL, in order)",
+    )
     p.add_argument("--duration", type=duration_arg, help="stop after this long (90, 30m, 2h)")
     p.add_argument(
         "--mode",
@@ -70,17 +84,25 @@ def cmd_record(args, settings: Settings) -> int:
 
     from app.session import RecordingJob
 
+    names = args.name or []
+    if names and len(names) != len(args.urls):
+        raise UsageError(
+            f"{len(names)} --name for {len(args.urls)} URLs: give one --name per URL, or none."
+        )
     if args.twitch_irc:
         settings = dataclasses.replace(settings, twitch_irc=args.twitch_irc)
-    job = RecordingJob(
-        url=args.url,
-        mode=args.mode,
-        duration_s=args.duration,
-        name=args.name,
-        model=args.model,
-        chat="off" if args.no_chat else args.chat,
-    )
-    return run_recording(job, settings)
+    jobs = [
+        RecordingJob(
+            url=url,
+            mode=args.mode,
+            duration_s=args.duration,
+            name=names[i] if names else None,
+            model=args.model,
+            chat="off" if args.no_chat else args.chat,
+        )
+        for i, url in enumerate(args.urls)
+    ]
+    return run_recordings(jobs, settings)
 
 
 def cmd_demo(args, settings: Settings) -> int:
@@ -99,12 +121,22 @@ def cmd_demo(args, settings: Settings) -> int:
 
 def run_recording(job, settings: Settings, show_chat: bool = False) -> int:
     """Record `job` in the foreground, printing text (and flagged chat) as it arrives."""
+    return run_recordings([job], settings, show_chat)
+
+
+def run_recordings(jobs: list, settings: Settings, show_chat: bool = False) -> int:
+    """Record every job at once in this process (one speech model, batched decoding),
+    printing text as it is committed; with several, each line starts with its recording's
+    id, and a stream that transcription has fallen behind says by how much. A job that
+    cannot start is reported and the others go on; Ctrl-C stops them all."""
     from app.events import ChatReceived
     from app.session import LiveSession
 
     library = open_library(settings)
     bus = EventBus()
-    subscribe_printers(bus)
+    several = len(jobs) > 1
+    sessions: dict[int, LiveSession] = {}
+    subscribe_printers(bus, show_ids=several, lag_of=lambda rid: _lag_of(sessions, rid))
     if show_chat:
 
         def chat(event: ChatReceived) -> None:
@@ -115,18 +147,45 @@ def run_recording(job, settings: Settings, show_chat: bool = False) -> int:
                     print(f"[{hms(item.offset_s)}] -- {item.kind}: {item.author}", flush=True)
 
         bus.subscribe(chat, ChatReceived)
-    session = LiveSession(job, library, settings, bus)
-    rid = session.start()
-    info = session.info
-    kind = "live" if info.is_live else "file"
-    print(
-        f"Recording #{rid}: {job.name or info.title or info.url} ({kind}, {job.mode} mode). "
-        "Ctrl-C stops.",
-        file=sys.stderr,
-        flush=True,
-    )
-    stop_on_signals(session.stop)
-    result = session.wait()
+    failed_to_start = 0
+    for job in jobs:
+        session = LiveSession(job, library, settings, bus)
+        try:
+            rid = session.start()
+        except USER_ERRORS as exc:
+            if not several:
+                raise
+            failed_to_start += 1
+            print(f"error: {job.url}: {exc}", file=sys.stderr, flush=True)
+            continue
+        sessions[rid] = session
+        info = session.info
+        kind = "live" if info.is_live else "file"
+        print(
+            f"Recording #{rid}: {job.name or info.title or info.url} ({kind}, {job.mode} mode)."
+            + ("" if several else " Ctrl-C stops."),
+            file=sys.stderr,
+            flush=True,
+        )
+    if not sessions:
+        return EXIT_FAILED
+    if several:
+        print(f"{len(sessions)} recordings running. Ctrl-C stops them all.", file=sys.stderr)
+    stop_on_signals(lambda: [s.stop() for s in sessions.values()])
+    failed = failed_to_start
+    for rid, session in sessions.items():
+        result = session.wait()
+        failed += result.status == "failed"
+        _print_result(rid, session, result)
+    return EXIT_OK if not failed else EXIT_FAILED
+
+
+def _lag_of(sessions: dict, recording_id: int) -> float:
+    session = sessions.get(recording_id)
+    return session.lag_s if session is not None else 0.0
+
+
+def _print_result(rid: int, session, result) -> None:
     chat = ""
     if session.chat is not None:
         recorder = session.chat.recorder
@@ -140,7 +199,6 @@ def run_recording(job, settings: Settings, show_chat: bool = False) -> int:
         print(
             ("error: " if result.status == "failed" else "note: ") + result.error, file=sys.stderr
         )
-    return EXIT_OK if result.status != "failed" else EXIT_FAILED
 
 
 def stop_on_signals(stop) -> None:
@@ -158,13 +216,19 @@ def stop_on_signals(stop) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def subscribe_printers(bus: EventBus, show_ids: bool = False) -> None:
-    """Print committed text to stdout and connection trouble to stderr, as it happens."""
+LAG_SHOWN_S = 5.0  # a stream this far behind says so on its lines
+
+
+def subscribe_printers(bus: EventBus, show_ids: bool = False, lag_of=None) -> None:
+    """Print committed text to stdout and connection trouble to stderr, as it happens.
+    `lag_of(recording_id)`: how far transcription is behind that stream, shown when large."""
 
     def segment(event: SegmentCommitted) -> None:
         if event.final:
             prefix = f"#{event.recording_id} " if show_ids else ""
-            print(f"{prefix}[{hms(event.start_s)}] {event.text}", flush=True)
+            lag = lag_of(event.recording_id) if lag_of else 0.0
+            behind = f"  ({lag:.0f} s behind)" if lag >= LAG_SHOWN_S else ""
+            print(f"{prefix}[{hms(event.start_s)}] {event.text}{behind}", flush=True)
 
     def status(event: SessionStatus) -> None:
         prefix = f"#{event.recording_id}: " if show_ids else ""

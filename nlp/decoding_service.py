@@ -1,0 +1,165 @@
+"""One decoding service per process: every stream's utterances, decoded in batches.
+
+Each session used to call Whisper for itself, one utterance per call, and every call pads
+to a 30-s window: the number of streams one machine could follow was set by that per-call
+cost. Sessions now hand their audio to the service of their model (`service_for`); one
+thread decodes whatever is waiting in one batched call (`nlp.batched_asr`). `live` work
+goes first, alone, so the stream a user watches stays fast while `monitor` streams queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from itertools import count
+
+import numpy as np
+
+from nlp.asr import SAMPLE_RATE, Decoded, WhisperBackend, drop_repetition_loops
+from nlp.batched_asr import WINDOW_S, BatchItem, DecodedItem, decode_batch
+
+log = logging.getLogger(__name__)
+
+LIVE = 0  # priorities: lower goes first
+MONITOR = 1
+MAX_BATCH = 8
+
+
+@dataclass(order=True)
+class _Request:
+    priority: int
+    seq: int
+    item: BatchItem = field(compare=False)
+    future: Future = field(compare=False)
+
+
+@dataclass
+class ServiceStats:
+    batches: int = 0
+    items: int = 0
+    largest_batch: int = 0
+    failed_batches: int = 0
+
+
+class DecodingService:
+    """Decodes `BatchItem`s for many sessions with one model, in batches of up to
+    `max_batch`: the `LIVE` items waiting (never mixed with `MONITOR` ones), else the oldest
+    `MONITOR` items that share a language, a beam size and having a prompt with the first."""
+
+    def __init__(self, model, max_batch: int = MAX_BATCH) -> None:
+        self.model = model
+        self.max_batch = max_batch
+        self.stats = ServiceStats()
+        self._waiting: list[_Request] = []
+        self._seq = count()
+        self._wake = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="decoding-service", daemon=True)
+        self._thread.start()
+
+    def submit(self, item: BatchItem, priority: int = MONITOR) -> Future:
+        future: Future = Future()
+        with self._wake:
+            self._waiting.append(_Request(priority, next(self._seq), item, future))
+            self._wake.notify()
+        return future
+
+    def decode(self, item: BatchItem, priority: int = MONITOR) -> DecodedItem:
+        """Blocks until the item is decoded (raises what decoding it raised)."""
+        return self.submit(item, priority).result()
+
+    @property
+    def waiting(self) -> int:
+        with self._wake:
+            return len(self._waiting)
+
+    def _next_batch(self) -> list[_Request]:
+        with self._wake:
+            while not self._waiting:
+                self._wake.wait()
+            self._waiting.sort()
+            first = self._waiting[0]
+            batch = [
+                r
+                for r in self._waiting
+                if r.priority == first.priority
+                and r.item.language == first.item.language
+                and r.item.beam_size == first.item.beam_size
+                and bool(r.item.prompt.strip()) == bool(first.item.prompt.strip())
+            ][: self.max_batch]
+            taken = {id(r) for r in batch}
+            self._waiting = [r for r in self._waiting if id(r) not in taken]
+            return batch
+
+    def _run(self) -> None:
+        while True:
+            batch = self._next_batch()
+            self._decode(batch)
+
+    def _decode(self, batch: list[_Request]) -> None:
+        try:
+            results = decode_batch(self.model, [r.item for r in batch])
+        except Exception as exc:
+            self.stats.failed_batches += 1
+            if len(batch) == 1:
+                log.exception("Decoding failed")
+                batch[0].future.set_exception(exc)
+                return
+            # One item's audio must not cost the others theirs: each again, on its own.
+            log.warning("A batch of %d failed; decoding its items one by one", len(batch))
+            for request in batch:
+                self._decode([request])
+            return
+        self.stats.batches += 1
+        self.stats.items += len(batch)
+        self.stats.largest_batch = max(self.stats.largest_batch, len(batch))
+        for request, result in zip(batch, results, strict=True):
+            request.future.set_result(result)
+
+
+_services: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_services_lock = threading.Lock()
+
+
+def service_for(model) -> DecodingService:
+    """The process's decoding service for a loaded model (created on first use)."""
+    with _services_lock:
+        service = _services.get(model)
+        if service is None:
+            service = _services[model] = DecodingService(model)
+        return service
+
+
+class SharedBackend:
+    """A session's `WhisperBackend` whose decodes go through the shared service.
+
+    Audio the service cannot take goes the one-by-one way: longer than one window, or
+    before a multilingual model has detected the stream's language (its first utterance).
+    """
+
+    def __init__(self, backend: WhisperBackend, service: DecodingService, priority: int) -> None:
+        self.backend = backend
+        self.service = service
+        self.priority = priority
+
+    @property
+    def options(self):
+        return self.backend.options
+
+    @property
+    def language(self) -> str | None:
+        return self.backend.language
+
+    @property
+    def model_path(self):
+        return self.backend.model_path
+
+    def decode(self, audio: np.ndarray, prompt: str = "", beam_size: int | None = None) -> Decoded:
+        language = self.backend.language
+        if language is None or len(audio) > WINDOW_S * SAMPLE_RATE:
+            return self.backend.decode(audio, prompt, beam_size=beam_size)
+        beam = beam_size or self.backend.options.stream_beam_size
+        item = self.service.decode(BatchItem(audio, prompt, language, beam), self.priority)
+        return Decoded(drop_repetition_loops(item.words), item.segment_ends, language)

@@ -1,0 +1,154 @@
+"""Batched decoding (`nlp.batched_asr`) and the shared decoding service: several streams'
+utterances in one Whisper call give each stream its own words, as decoding alone does."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from ingest.ffmpeg import decode_to_array
+from nlp.asr import AsrOptions, WhisperBackend
+from nlp.batched_asr import BatchItem, decode_batch, window_frames
+from nlp.decoding_service import LIVE, MONITOR, DecodingService, SharedBackend
+from nlp.streaming import MonitorTranscriber
+from nlp.types import join_words
+from tests.conftest import wer
+from tests.fixtures import speech
+
+pytestmark = pytest.mark.slow
+
+SENTENCES = [
+    "Good morning and welcome to the show.",
+    "The mayor says the plan will pay for longer opening hours.",
+    "Traffic is heavy on the bridge this evening.",
+    "The library will open at nine tomorrow morning.",
+]
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory):
+    return WhisperBackend(AsrOptions(), tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="module")
+def utterances(speech_dir) -> list[np.ndarray]:
+    return [
+        decode_to_array(str(speech.speak(text, speech_dir / f"utterance{i}.wav")))
+        for i, text in enumerate(SENTENCES)
+    ]
+
+
+def text_of(words) -> str:
+    return join_words(words)
+
+
+@pytest.mark.parametrize("fit", [True, False])
+def test_a_batch_gives_each_item_its_own_words(backend, utterances, fit):
+    """Four utterances with prompts of different lengths (one long, one a word): each comes
+    back as its own sentence with times inside its own audio, as when decoded alone."""
+    prompts = ["", "", "", ""]
+    items = [BatchItem(a, p, "en", 5) for a, p in zip(utterances, prompts, strict=True)]
+    results = decode_batch(backend.model, items, fit_window=fit)
+    prompted = [
+        BatchItem(
+            utterances[0], "A long earlier sentence about the weather and the news.", "en", 5
+        ),
+        BatchItem(utterances[1], "Yes.", "en", 5),
+    ]
+    results += decode_batch(backend.model, prompted, fit_window=fit)
+    expected = SENTENCES + SENTENCES[:2]
+    for text, result, audio in zip(expected, results, utterances + utterances[:2], strict=True):
+        heard = text_of(result.words)
+        # its own sentence (tiny.en may miss a word of espeak's), and nobody else's
+        assert wer(text, heard) <= 0.3, heard
+        assert all(wer(other, heard) > 0.6 for other in SENTENCES if other != text)
+        assert result.words[0].start < 0.5
+        assert result.words[-1].end <= len(audio) / 16000 + 0.3
+        assert result.segment_ends and result.segment_ends[-1] <= len(audio) / 16000 + 0.3
+    alone = backend.decode(utterances[1], beam_size=5)
+    assert wer(text_of(alone.words), text_of(results[1].words)) <= 0.15
+
+
+def test_silence_in_a_batch_costs_the_others_nothing(backend, utterances):
+    silence = np.zeros(16000 * 2, dtype=np.float32)
+    quiet, spoken = decode_batch(
+        backend.model, [BatchItem(silence, "", "en", 5), BatchItem(utterances[2], "", "en", 5)]
+    )
+    assert wer(SENTENCES[2], text_of(spoken.words)) <= 0.2
+    assert len(text_of(quiet.words).strip(" .")) == 0
+
+
+def test_a_fitted_window_covers_the_audio_with_a_margin():
+    assert window_frames(3 * 16000) == 500  # 3 s + 1 s margin -> 5 s
+    assert window_frames(int(4.5 * 16000)) == 1000
+    assert window_frames(29 * 16000) == 3000 and window_frames(40 * 16000) == 3000
+    assert window_frames(3 * 16000, fit=False) == 3000
+
+
+def test_the_service_decodes_many_sessions_in_batches_live_first(backend, utterances):
+    """Eight monitor requests and one live request arrive while the service is busy: the
+    live one is decoded before the monitor ones queued ahead of it, the monitor ones share
+    batches, and every caller gets its own utterance's words."""
+    service = DecodingService(backend.model, max_batch=8)
+    gate = threading.Event()
+    order: list[str] = []
+    real_decode = service._decode
+
+    def decode_after_gate(batch):
+        gate.wait(30)
+        order.append("+".join(sorted({"live" if r.priority == LIVE else "monitor" for r in batch})))
+        real_decode(batch)
+
+    service._decode = decode_after_gate
+    blocker = service.submit(BatchItem(utterances[0], "", "en", 5), MONITOR)
+    while service.waiting:  # the service has taken it and waits at the gate
+        time.sleep(0.01)
+    futures = [service.submit(BatchItem(utterances[i % 4], "", "en", 5), MONITOR) for i in range(8)]
+    live = service.submit(BatchItem(utterances[3], "", "en", 5), LIVE)
+    gate.set()
+    blocker.result(60)
+    assert wer(SENTENCES[3], text_of(live.result(60).words)) <= 0.2
+    for i, future in enumerate(futures):
+        assert wer(SENTENCES[i % 4], text_of(future.result(60).words)) <= 0.2
+    assert order[:2] == ["monitor", "live"]  # straight after the batch that was running
+    assert service.stats.largest_batch >= 4 and service.stats.batches <= 4
+
+
+def test_a_failing_batch_is_retried_item_by_item(backend, utterances):
+    """One item that cannot be decoded (a corrupt, NaN-filled buffer standing in for a
+    stream's broken audio) fails alone; the others in its batch still get their words."""
+    service = DecodingService(backend.model)
+    gate = threading.Event()
+    real_decode = service._decode
+
+    def decode_after_gate(batch):
+        gate.wait(30)
+        real_decode(batch)
+
+    service._decode = decode_after_gate
+    good = [service.submit(BatchItem(u, "", "en", 5)) for u in utterances[:2]]
+    bad = service.submit(BatchItem(np.zeros((2, 2), dtype=np.float32), "", "en", 5))
+    gate.set()
+    for sentence, future in zip(SENTENCES, good, strict=False):
+        assert wer(sentence, text_of(future.result(60).words)) <= 0.2
+    with pytest.raises(Exception):  # noqa: B017 - whatever the model raises for bad input
+        bad.result(60)
+
+
+def test_a_monitor_transcriber_on_the_shared_service_transcribes_the_script(backend, programme_wav):
+    from tests.fixtures.speech import SCRIPT_A
+
+    service = DecodingService(backend.model)
+    transcriber = MonitorTranscriber(SharedBackend(backend, service, MONITOR))
+    audio = decode_to_array(str(programme_wav))
+    words = []
+    for i in range(0, len(audio), 8000):
+        for commit in transcriber.push(audio[i : i + 8000], i / 16000):
+            words += commit.words
+    for commit in transcriber.finish():
+        words += commit.words
+    assert wer(SCRIPT_A, text_of(words)) <= 0.15, text_of(words)
+    assert service.stats.items == transcriber.decode_calls
