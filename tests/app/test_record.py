@@ -19,7 +19,8 @@ from tests.app.helpers import (
     wait_for,
 )
 from tests.conftest import wer
-from tests.fixtures.speech import SCRIPT_A
+from tests.fixtures import servers, speech
+from tests.fixtures.speech import SCRIPT_A, SCRIPT_B
 
 pytestmark = pytest.mark.slow
 
@@ -107,3 +108,61 @@ def test_a_transcriber_far_behind_skips_ahead_and_notes_it(icecast, workdir):
         assert all(segment.end_s <= a + 0.1 or segment.start_s >= b - 0.1 for a, b in skipped)
     assert any(s.start_s >= skipped[0][1] - 0.1 for s in segments)  # it picked up again
     assert_timeline_is_monotonic(library, rid)
+
+
+@pytest.fixture
+def second_station(script_b_wav, silence_mp3, speech_dir):
+    """Another loopback radio, saying SCRIPT_B (after the same two-second lead)."""
+    lead = speech.silence(2.0, speech_dir / "lead_b.wav")
+    tail = speech.silence(3.0, speech_dir / "tail_b.wav")
+    wav = speech.concat([lead, script_b_wav, tail], speech_dir / "programme_b.wav")
+    server = servers.IcecastServer(servers.encode_mp3(wav, speech_dir / "b.mp3"), silence_mp3)
+    yield server
+    server.close()
+
+
+def test_one_record_call_records_several_stations_at_once(
+    icecast, second_station, run_cli, workdir
+):
+    """Two stations and a dead URL in one `record` call: both stations are recorded in one
+    process, each its own recording with its own words (nothing of one in the other), each
+    line prefixed with its recording's id; the dead URL is reported in words and does not
+    stop the others; the exit status says one of them failed."""
+    dead = "http://127.0.0.1:9/radio.mp3"
+    result = run_cli(
+        "record",
+        icecast.url,
+        dead,
+        second_station.url,
+        "--mode",
+        "monitor",
+        "--duration",
+        "24",
+        "--name",
+        "Station A",
+        "--name",
+        "Dead",
+        "--name",
+        "Station B",
+        timeout=240,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"error: {dead}:" in result.stderr and "refused" in result.stderr
+    library = open_library(workdir)
+    recordings = {r.title: r for r in library.recordings.list()}
+    assert set(recordings) == {"Station A", "Station B"}
+    a, b = recordings["Station A"], recordings["Station B"]
+    assert a.status == b.status == "complete"
+    text_a, text_b = transcript(library, a.id), transcript(library, b.id)
+    assert wer(SCRIPT_A, text_a) <= 0.2, text_a
+    assert wer(SCRIPT_B, text_b) <= 0.2, text_b
+    assert "library" not in text_b.lower() and "drought" not in text_a.lower()
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert lines and all(line.startswith((f"#{a.id} [", f"#{b.id} [")) for line in lines)
+    assert any("library budget" in line for line in lines if line.startswith(f"#{a.id} "))
+
+
+def test_several_urls_need_one_name_each(run_cli):
+    result = run_cli("record", "a.mp3", "b.mp3", "--name", "Only one")
+    assert result.returncode == 1 and "one --name per URL" in result.stderr
