@@ -82,6 +82,17 @@ def icecast(programme_wav, silence_mp3, speech_dir):
 
 
 @pytest.fixture
+def second_station(script_b_wav, silence_mp3, speech_dir):
+    """Another loopback radio, saying SCRIPT_B (after the same two-second lead)."""
+    lead = speech.silence(2.0, speech_dir / "lead_b.wav")
+    tail = speech.silence(3.0, speech_dir / "tail_b.wav")
+    wav = speech.concat([lead, script_b_wav, tail], speech_dir / "programme_b.wav")
+    server = servers.IcecastServer(servers.encode_mp3(wav, speech_dir / "b.mp3"), silence_mp3)
+    yield server
+    server.close()
+
+
+@pytest.fixture
 def workdir(tmp_path) -> Path:
     """A data dir and database of their own for one test."""
     (tmp_path / "data").mkdir()

@@ -37,6 +37,7 @@ from ui.recording_view import RecordingView
 from ui.schedules_dialog import AddScheduleDialog, SchedulesDialog
 from ui.settings_dialog import SettingsDialog
 from ui.sources_view import SourcesView
+from ui.streams_view import StreamsView
 from ui.trends_view import TrendsView
 from ui.widgets import ErrorBanner
 
@@ -75,7 +76,9 @@ class MainWindow(QMainWindow):
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.sources_view = SourcesView(library)
         self.sources_view.record_requested.connect(
-            lambda url, name: self.start_recording(RecordingJob(url=url, name=name or None))
+            lambda url, name, mode: self.start_recording(
+                RecordingJob(url=url, name=name or None, mode=mode), show=mode == "live"
+            )
         )
         self.sources_view.schedule_requested.connect(self.add_schedule_for)
         self.tabs.addTab(self.sources_view, "Sources")
@@ -84,6 +87,14 @@ class MainWindow(QMainWindow):
         self.trends_view.open_requested.connect(self.open_recording)
         self.tabs.addTab(self.trends_view, "Trends")
         self.tabs.tabBar().setTabButton(2, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.streams_view = StreamsView()
+        self.streams_view.open_requested.connect(self.show_session)
+        self.streams_view.stop_requested.connect(self.stop_sessions)
+        self.bridge.segment.connect(self.streams_view.on_segment)
+        self.bridge.status.connect(self.streams_view.on_status)
+        self.bridge.chat.connect(self.streams_view.on_chat)
+        self.tabs.addTab(self.streams_view, "Streams")
+        self.tabs.tabBar().setTabButton(3, self.tabs.tabBar().ButtonPosition.RightSide, None)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -293,9 +304,11 @@ class MainWindow(QMainWindow):
 
     def close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
-        if widget in (self.library_view, self.sources_view, self.trends_view):
+        if widget in (self.library_view, self.sources_view, self.trends_view, self.streams_view):
             return
         session = self.sessions.pop(widget, None) if isinstance(widget, LiveView) else None
+        if isinstance(widget, LiveView) and widget.recording_id is not None:
+            self.streams_view.remove_session(widget.recording_id)
         if session is not None:
             session.stop()
         self._stop_demo(widget)
@@ -304,12 +317,17 @@ class MainWindow(QMainWindow):
 
     # --- live sessions -------------------------------------------------------------------
 
-    def start_recording(self, job: RecordingJob, settings: Settings | None = None) -> LiveView:
+    def start_recording(
+        self, job: RecordingJob, settings: Settings | None = None, show: bool = True
+    ) -> LiveView:
+        """A tab for a new session (made current when `show`; several started at once from
+        Sources stay in the background and are followed in the Streams tab)."""
         view = LiveView(job.name or job.url)
         session = LiveSession(job, self.library, settings or self.settings, self.bus)
         self._wire(view, session)
         self.tabs.addTab(view, job.name or "Live")
-        self.tabs.setCurrentWidget(view)
+        if show:
+            self.tabs.setCurrentWidget(view)
         worker = workers.Worker(session.start)
         worker.signals.returned.connect(lambda rid: self._session_started(view, rid))
         worker.signals.errored.connect(lambda message: self._session_failed(view, message))
@@ -342,6 +360,8 @@ class MainWindow(QMainWindow):
         view.state.setText("● Live (scheduled)")
         self._wire(view, session)
         self.tabs.addTab(view, title[:30])
+        if session.recording_id is not None:
+            self.streams_view.add_session(session.recording_id, title, session.job.mode)
         self.refresh_library()
         return view
 
@@ -349,11 +369,27 @@ class MainWindow(QMainWindow):
         if not isValid(view) or view not in self.sessions:
             return  # the tab was closed (or the window) while the session was starting
         view.recording_id = recording_id
-        info = self.sessions[view].info if view in self.sessions else None
+        session = self.sessions[view]
+        info = session.info
         if info is not None and info.title:
             view.title.setText(f"<b>{view.title.text()[3:-4]}</b> — {info.title}")
             self.tabs.setTabText(self.tabs.indexOf(view), info.title[:30])
+        name = session.job.name or (info.title if info else None) or session.job.url
+        self.streams_view.add_session(recording_id, name, session.job.mode)
         self.refresh_library()
+
+    def show_session(self, recording_id: int) -> None:
+        """The tab of the running (or just ended) session recording `recording_id`."""
+        for view in self.sessions:
+            if view.recording_id == recording_id and isValid(view):
+                self.tabs.setCurrentWidget(view)
+                return
+        self.open_recording(recording_id)  # its tab was closed: the stored recording
+
+    def stop_sessions(self, recording_ids: list[int]) -> None:
+        for view, session in list(self.sessions.items()):
+            if view.recording_id in recording_ids:
+                workers.start(workers.Worker(session.stop))
 
     def _session_failed(self, view: LiveView, message: str) -> None:
         if not isValid(view):

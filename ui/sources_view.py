@@ -26,7 +26,7 @@ from ui.widgets import ErrorBanner
 
 
 class SourcesView(QWidget):
-    record_requested = Signal(str, str)  # url, name
+    record_requested = Signal(str, str, str)  # url, name, mode
     schedule_requested = Signal(str, str)
 
     def __init__(self, library: Library, parent=None) -> None:
@@ -45,7 +45,12 @@ class SourcesView(QWidget):
             ("Add by URL…", self.add_by_url, "Check a URL with yt-dlp and save it"),
             ("Import station list…", self.import_stations, "A WavePulse-style station JSON"),
             ("★ Favourite", self.toggle_favourite, "Mark or unmark the selected sources"),
-            ("Record now", self._record, "Start monitoring the selected source"),
+            (
+                "Record now",
+                self._record,
+                "Record the selected source live, or several selected ones at once "
+                "(monitor mode, followed in the Streams tab)",
+            ),
             ("Schedule…", self._schedule, "Record the selected source at set times"),
             ("Remove", self.remove_selected, "Forget the source (its recordings stay)"),
         ):
@@ -152,8 +157,13 @@ class SourcesView(QWidget):
             self._run(delete)
 
     def _record(self) -> None:
-        for s in self.selected()[:4]:
-            self.record_requested.emit(s.url, s.name or "")
+        """One source is recorded `live` (the user watches it); several at once in
+        `monitor` mode, all in this process sharing one speech model (the Streams tab
+        follows them)."""
+        chosen = self.selected()
+        mode = "live" if len(chosen) == 1 else "monitor"
+        for s in chosen:
+            self.record_requested.emit(s.url, s.name or "", mode)
 
     def _schedule(self) -> None:
         chosen = self.selected()

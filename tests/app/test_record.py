@@ -19,7 +19,6 @@ from tests.app.helpers import (
     wait_for,
 )
 from tests.conftest import wer
-from tests.fixtures import servers, speech
 from tests.fixtures.speech import SCRIPT_A, SCRIPT_B
 
 pytestmark = pytest.mark.slow
@@ -108,17 +107,6 @@ def test_a_transcriber_far_behind_skips_ahead_and_notes_it(icecast, workdir):
         assert all(segment.end_s <= a + 0.1 or segment.start_s >= b - 0.1 for a, b in skipped)
     assert any(s.start_s >= skipped[0][1] - 0.1 for s in segments)  # it picked up again
     assert_timeline_is_monotonic(library, rid)
-
-
-@pytest.fixture
-def second_station(script_b_wav, silence_mp3, speech_dir):
-    """Another loopback radio, saying SCRIPT_B (after the same two-second lead)."""
-    lead = speech.silence(2.0, speech_dir / "lead_b.wav")
-    tail = speech.silence(3.0, speech_dir / "tail_b.wav")
-    wav = speech.concat([lead, script_b_wav, tail], speech_dir / "programme_b.wav")
-    server = servers.IcecastServer(servers.encode_mp3(wav, speech_dir / "b.mp3"), silence_mp3)
-    yield server
-    server.close()
 
 
 def test_one_record_call_records_several_stations_at_once(

@@ -1,0 +1,286 @@
+"""Many stations at once: N loopback radio streams in one process (one model, batched
+decoding) against N separate `record` processes (each its own model), side by side.
+
+Each stream is an Icecast-style MP3 radio on 127.0.0.1 playing a radio-like programme
+(espeak-ng speech with music and noise; a silent lead so joining loses no speech); stream k
+starts at paragraph k, so no two say the same thing at once. All in `monitor` mode, tiny.en.
+For each N it prints CPU-s per audio-s per stream, commit latency p50/p95 (wall time a
+segment was committed minus when its last word was spoken), the lag at the stream's end
+(when its recording finished, after the stream ended), and WER per stream against the
+one-stream WER; then the largest N kept up with (finished within 15 s of the end, WER within
++0.02 of one stream). Also one `live` stream beside 4 `monitor` ones in one process: the
+live stream's commit latency.
+
+    .venv/bin/python benchmarks/many_streams.py [--counts 1,2,4,8,12,16] [--paragraphs 3]
+        [--no-processes] [--live-beside 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import jiwer  # noqa: E402
+import numpy as np  # noqa: E402
+from speech_programme import MUSIC_EXPR, PARAGRAPHS  # noqa: E402
+
+from app.config import load_settings  # noqa: E402
+from app.events import EventBus, SegmentCommitted  # noqa: E402
+from app.session import LiveSession, RecordingJob  # noqa: E402
+from storage import Library  # noqa: E402
+from tests.fixtures import servers, speech  # noqa: E402
+
+LEAD_S = 4.0  # silence before the speech: joining the radio loses none of it
+KEPT_UP_S = 15.0
+WER_SLACK = 0.02
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    def words(text: str) -> str:
+        return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split())
+
+    return jiwer.wer(words(reference), words(hypothesis) or "<empty>")
+
+
+def programme(directory: Path, first: int, count: int) -> tuple[Path, str, float]:
+    """Paragraphs first..first+count-1 (wrapping), with music and noise between, after a
+    silent lead; the WAV, the spoken text and the length in seconds."""
+    directory.mkdir(parents=True, exist_ok=True)
+    chosen = [(first + i) % len(PARAGRAPHS) for i in range(count)]
+    out = directory / f"programme_{'_'.join(map(str, chosen))}.wav"
+    text = " ".join(PARAGRAPHS[i] for i in chosen)
+    if not out.exists():
+        parts = [speech.silence(LEAD_S, directory / "lead.wav")]
+        for i in chosen:
+            parts.append(speech.speak(PARAGRAPHS[i], directory / f"p{i}.wav", speed=160))
+            if i % 3 == 1:
+                music = f"aevalsrc={MUSIC_EXPR}:s=16000:d=6"
+                parts.append(speech.lavfi(music, directory / f"m{i}.wav"))
+            elif i % 3 == 2:
+                noise = "anoisesrc=c=pink:r=16000:a=0.05:d=4"
+                parts.append(speech.lavfi(noise, directory / f"n{i}.wav"))
+            else:
+                parts.append(speech.silence(1.5, directory / f"q{i}.wav"))
+        parts.append(speech.silence(2.0, directory / "tail.wav"))
+        speech.concat(parts, out)
+    return out, text, speech.duration_s(out)
+
+
+@dataclass
+class Station:
+    server: servers.IcecastServer
+    text: str
+    seconds: float
+
+
+@dataclass
+class Run:
+    cpu_s: float = 0.0
+    audio_s: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    end_lags: list[float] = field(default_factory=list)
+    wers: list[float] = field(default_factory=list)
+    live_latencies: list[float] = field(default_factory=list)
+
+
+def stations(directory: Path, n: int, paragraphs: int) -> list[Station]:
+    silence = servers.encode_mp3(
+        speech.silence(5.0, directory / "quiet.wav"), directory / "quiet.mp3"
+    )
+    out = []
+    for k in range(n):
+        wav, text, seconds = programme(directory, k, paragraphs)
+        mp3 = servers.encode_mp3(wav, directory / f"{wav.stem}.mp3")
+        out.append(Station(servers.IcecastServer(mp3, silence), text, seconds))
+    return out
+
+
+def close(all_stations: list[Station]) -> None:
+    for station in all_stations:
+        station.server.close()
+
+
+def in_one_process(workdir: Path, n: int, paragraphs: int, live: int = 0) -> Run:
+    """N sessions (the first `live` of them in live mode) in this process."""
+    settings = load_settings(db=str(workdir / "one.db"), data_dir=str(workdir / "one"))
+    library = Library(settings.db_url)
+    bus = EventBus()
+    all_stations = stations(workdir / "audio", n, paragraphs)
+    commits: list[tuple[int, float, float]] = []  # (recording, wall time, end_s)
+    bus.subscribe(
+        lambda e: commits.append((e.recording_id, time.monotonic(), e.end_s)) if e.final else None,
+        SegmentCommitted,
+    )
+    sessions = []
+    cpu0 = time.process_time()
+    children0 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the ffmpeg readers
+    for k, station in enumerate(all_stations):
+        job = RecordingJob(
+            url=station.server.url,
+            mode="live" if k < live else "monitor",
+            duration_s=station.seconds,
+            chat="off",
+        )
+        session = LiveSession(job, library, settings, bus)
+        session.start()
+        sessions.append((session, station, time.monotonic()))
+    run = Run()
+    for session, station, started in sessions:
+        session.wait()
+        finished = time.monotonic()
+        run.end_lags.append(finished - (started + station.seconds))
+        text = " ".join(s.text for s in library.segments.for_recording(session.recording_id))
+        run.wers.append(wer(station.text, text))
+        run.audio_s += station.seconds
+        mine = [(t, end) for rid, t, end in commits if rid == session.recording_id]
+        latencies = [t - (started + end) for t, end in mine]
+        if session.job.mode == "live":
+            run.live_latencies += latencies
+        else:
+            run.latencies += latencies
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run.cpu_s = (time.process_time() - cpu0) + (
+        children.ru_utime - children0.ru_utime + children.ru_stime - children0.ru_stime
+    )
+    close(all_stations)
+    return run
+
+
+def in_processes(workdir: Path, n: int, paragraphs: int) -> Run:
+    """N `main.py record` processes, one per stream (today's way)."""
+    all_stations = stations(workdir / "audio", n, paragraphs)
+    env = {**os.environ, "STREAMLENS_DATA_DIR": str(workdir / "procs")}
+    run = Run()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    procs = []
+    for k, station in enumerate(all_stations):
+        db = workdir / f"proc{k}.db"
+        cmd = [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "record",
+            station.server.url,
+            "--db",
+            str(db),
+            "--mode",
+            "monitor",
+            "--duration",
+            f"{station.seconds:.1f}",
+            "--no-chat",
+        ]
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
+        )
+        state = {"started": None, "lines": []}
+        threading.Thread(target=_read_stderr, args=(proc, state), daemon=True).start()
+        threading.Thread(target=_read_stdout, args=(proc, state), daemon=True).start()
+        procs.append((proc, station, state, db))
+    for proc, station, state, db in procs:
+        proc.wait()
+        finished = time.monotonic()
+        started = state["started"] or finished
+        run.end_lags.append(finished - (started + station.seconds))
+        library = Library(f"sqlite:///{db}")
+        [recording] = library.recordings.list()
+        segments = library.segments.for_recording(recording.id)
+        run.wers.append(wer(station.text, " ".join(s.text for s in segments)))
+        run.audio_s += station.seconds
+        for arrived, segment in zip(state["lines"], segments, strict=False):
+            run.latencies.append(arrived - (started + segment.end_s))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run.cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    close(all_stations)
+    return run
+
+
+def _read_stderr(proc, state) -> None:
+    for line in proc.stderr:
+        if line.startswith("Recording #") and state["started"] is None:
+            state["started"] = time.monotonic()  # printed as the reader starts
+
+
+def _read_stdout(proc, state) -> None:
+    for line in proc.stdout:
+        if line.startswith("["):
+            state["lines"].append(time.monotonic())
+
+
+def pct(values: list[float], q: float) -> str:
+    return f"{np.percentile(values, q):.1f}" if values else "-"
+
+
+def row(label: str, n: int, run: Run, single_wer: float | None) -> tuple[str, bool]:
+    mean_wer = statistics.mean(run.wers) if run.wers else float("nan")
+    worst_lag = max(run.end_lags) if run.end_lags else float("nan")
+    kept = worst_lag <= KEPT_UP_S and (
+        single_wer is None or max(run.wers) <= single_wer + WER_SLACK
+    )
+    cpu = run.cpu_s / run.audio_s if run.audio_s else float("nan")
+    line = (
+        f"{label:<10} {n:>3} {cpu:>13.3f} {pct(run.latencies, 50):>8} {pct(run.latencies, 95):>8}"
+        f" {worst_lag:>9.1f} {mean_wer:>9.3f} {max(run.wers):>8.3f}  {'yes' if kept else 'NO'}"
+    )
+    return line, kept
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--counts", default="1,2,4,8,12,16")
+    parser.add_argument("--paragraphs", type=int, default=3, help="per stream (~20 s each)")
+    parser.add_argument("--no-processes", action="store_true", help="skip separate processes")
+    parser.add_argument("--live-beside", type=int, default=4, help="0 skips the live check")
+    parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "sl-many"))
+    args = parser.parse_args()
+    counts = [int(c) for c in args.counts.split(",")]
+    workdir = Path(args.workdir)
+    print(f"{os.cpu_count()} CPUs; monitor mode, tiny.en; {args.paragraphs} paragraphs a stream")
+    header = (
+        f"{'how':<10} {'N':>3} {'CPU-s/audio-s':>13} {'lat p50':>8} {'lat p95':>8}"
+        f" {'end lag s':>9} {'mean WER':>9} {'max WER':>8}  kept up"
+    )
+    print(header)
+    print("-" * len(header))
+    single: dict[str, float] = {}
+    best = {"one process": 0, "processes": 0}
+    for n in counts:
+        ways = [("one process", in_one_process)]
+        if not args.no_processes:
+            ways.append(("processes", in_processes))
+        for label, runner in ways:
+            run_dir = workdir / f"{label.replace(' ', '_')}_{n}"
+            run = runner(run_dir, n, args.paragraphs)
+            if n == counts[0]:
+                single[label] = statistics.mean(run.wers)
+            text, kept = row(label, n, run, single.get(label))
+            print(text, flush=True)
+            if kept:
+                best[label] = max(best[label], n)
+    print()
+    for label, n in best.items():
+        if label in single:
+            print(f"largest N kept up with, {label}: {n}")
+    if args.live_beside:
+        run = in_one_process(workdir / "live_beside", args.live_beside + 1, args.paragraphs, 1)
+        print(
+            f"\nlive stream beside {args.live_beside} monitor streams, one process: commit "
+            f"latency p50 {pct(run.live_latencies, 50)} s, p95 {pct(run.live_latencies, 95)} s;"
+            f" monitor p95 {pct(run.latencies, 95)} s; live WER {run.wers[0]:.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
