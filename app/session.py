@@ -397,7 +397,7 @@ class LiveSession:
 
     def _heartbeat(self) -> None:
         try:
-            self.library.recordings.heartbeat(self.recording_id, self._received_s)
+            self.library.recordings.heartbeat(self.recording_id, self._received_s, self.lag_s)
         except USER_ERRORS as exc:
             log.warning("Heartbeat failed: %s", exc)
         state = "lagging" if self._skipping else "live"

@@ -60,6 +60,7 @@ class Recording(Base):
     mode: Mapped[str] = mapped_column(String, nullable=False)
     model: Mapped[str | None] = mapped_column(String)
     language: Mapped[str | None] = mapped_column(String)
+    lag_s: Mapped[float | None] = mapped_column(Float)  # transcription behind, at the heartbeat
     started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     duration_s: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)

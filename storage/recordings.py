@@ -164,8 +164,9 @@ class RecordingRepository:
             for key, value in values.items():
                 setattr(row, key, value)
 
-    def heartbeat(self, recording_id: int, duration_s: float) -> None:
-        self.update(recording_id, heartbeat_at=utcnow(), duration_s=duration_s)
+    def heartbeat(self, recording_id: int, duration_s: float, lag_s: float = 0.0) -> None:
+        """A running recording is alive, this long, and transcription this far behind."""
+        self.update(recording_id, heartbeat_at=utcnow(), duration_s=duration_s, lag_s=lag_s)
 
     def finish(self, recording_id: int, status: str, error: str | None = None) -> None:
         self.update(recording_id, status=status, error=error, ended_at=utcnow(), pid=None)

@@ -62,6 +62,7 @@ class RecordingRecord:
     schedule_id: str | None = None
     scheduled_at: datetime | None = None
     late_s: float | None = None
+    lag_s: float | None = None  # how far transcription was behind, at the last heartbeat
 
 
 @dataclass(frozen=True)

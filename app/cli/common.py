@@ -13,6 +13,7 @@ from app.errors import UsageError
 from app.timefmt import parse_duration
 
 EXIT_OK = 0
+LAG_SHOWN_S = 5.0  # a recording this far behind says so (its lines, `recordings`)
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app.cli.common import EXIT_OK
+from app.cli.common import EXIT_OK, LAG_SHOWN_S
 from app.config import Settings
 from app.recording_contents import search_library
 from app.services import open_library
@@ -63,9 +63,14 @@ def cmd_recordings(args, settings: Settings) -> int:
     )
     for r in rows:
         title = r.title or ""
+        behind = ""
+        if r.status == "recording" and (r.lag_s or 0) >= LAG_SHOWN_S:
+            behind = f"  ({r.lag_s:.0f} s behind)"
         print(
             f"{r.id:>5}  {r.started_at:%Y-%m-%d %H:%M:%S}  {hms(r.duration_s):>8}  "
-            f"{r.status:<11}  {r.segment_count:>5}  {r.url}" + (f"  — {title}" if title else "")
+            f"{r.status:<11}  {r.segment_count:>5}  {r.url}"
+            + (f"  — {title}" if title else "")
+            + behind
         )
     return EXIT_OK
 

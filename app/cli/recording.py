@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from app.cli.common import EXIT_FAILED, EXIT_OK, audio_progress, duration_arg
+from app.cli.common import EXIT_FAILED, EXIT_OK, LAG_SHOWN_S, audio_progress, duration_arg
 from app.config import Settings
 from app.errors import USER_ERRORS, UsageError
 from app.events import EventBus, SegmentCommitted, SessionError, SessionStatus
@@ -214,9 +214,6 @@ def stop_on_signals(stop) -> None:
 
     signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)
-
-
-LAG_SHOWN_S = 5.0  # a stream this far behind says so on its lines
 
 
 def subscribe_printers(bus: EventBus, show_ids: bool = False, lag_of=None) -> None:

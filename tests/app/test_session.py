@@ -85,3 +85,21 @@ def test_one_step_takes_at_most_join_max_s(workdir):
     first, _ = session._take_contiguous(AudioChunk(silence, 0.0))
     second, _ = session._take_contiguous(session._queue.get_nowait())
     assert first.duration_s == JOIN_MAX_S and second.start_s == JOIN_MAX_S
+
+
+def test_recordings_shows_a_running_recording_that_falls_behind(workdir, run_cli):
+    """The heartbeat stores how far transcription is behind; `recordings` (any process)
+    shows it for a running recording once it is 5 s or more, and not for an ended one."""
+    library = open_library(workdir)
+    running = library.recordings.create(url="http://127.0.0.1:9/a", mode="monitor").id
+    ended = library.recordings.create(url="http://127.0.0.1:9/b", mode="monitor").id
+    library.recordings.heartbeat(running, 300.0, lag_s=42.4)
+    library.recordings.heartbeat(ended, 300.0, lag_s=42.4)
+    library.recordings.finish(ended, "complete")
+    listed = run_cli("recordings")
+    assert listed.returncode == 0, listed.stderr
+    [line_a] = [
+        line for line in listed.stdout.splitlines() if line.strip().startswith(f"{running} ")
+    ]
+    [line_b] = [line for line in listed.stdout.splitlines() if line.strip().startswith(f"{ended} ")]
+    assert line_a.endswith("(42 s behind)") and "behind" not in line_b

@@ -26,7 +26,7 @@ def test_new_database_is_migrated_to_head_in_wal_mode(library, tmp_path):
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         mode = conn.execute(text("PRAGMA journal_mode")).scalar()
         tables = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
-    assert version == "0007"
+    assert version == "0008"
     assert mode == "wal"
     assert {"sources", "recordings", "segments", "archive_files", "segments_fts"} <= tables
     assert "recording_terms" in tables
