@@ -103,3 +103,19 @@ def test_recordings_shows_a_running_recording_that_falls_behind(workdir, run_cli
     ]
     [line_b] = [line for line in listed.stdout.splitlines() if line.strip().startswith(f"{ended} ")]
     assert line_a.endswith("(42 s behind)") and "behind" not in line_b
+
+
+def test_each_line_names_its_recording_and_says_when_it_is_behind(capsys):
+    from app.cli.recording import subscribe_printers
+    from app.events import SegmentCommitted
+
+    bus = EventBus()
+    lags = {7: 0.0, 9: 12.4}
+    subscribe_printers(bus, show_ids=True, lag_of=lags.get)
+    bus.publish(SegmentCommitted(7, 1, 65.0, 67.0, "On time.", True))
+    bus.publish(SegmentCommitted(9, 2, 5.0, 7.0, "Running late.", True))
+    bus.publish(SegmentCommitted(9, 3, 8.0, 9.0, "not final", False))
+    assert capsys.readouterr().out.splitlines() == [
+        "#7 [00:01:05] On time.",
+        "#9 [00:00:05] Running late.  (12 s behind)",
+    ]
