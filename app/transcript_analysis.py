@@ -9,6 +9,7 @@ when the session ends, every clip and the whole recording are summarised.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 
@@ -116,6 +117,22 @@ def analyse_recording(library: Library, recording_id: int, punctuate: bool | Non
     return "; ".join(notes)
 
 
+ANALYSIS_NICENESS = 10
+
+
+def yield_cpu_to_transcription() -> None:
+    """Lower this thread's CPU priority (Linux schedules threads one by one): on a busy
+    machine the live transcript, which the user is watching, goes before a clip summary
+    that can come a few seconds later. Best effort: elsewhere nothing changes."""
+    try:
+        me = threading.get_native_id()
+        os.setpriority(
+            os.PRIO_PROCESS, me, max(os.getpriority(os.PRIO_PROCESS, me), ANALYSIS_NICENESS)
+        )
+    except (AttributeError, OSError) as exc:
+        log.debug("Cannot lower the analysis thread's priority: %s", exc)
+
+
 class LiveClipAnalysis:
     """Analyses each clip of a live session as soon as speech has moved past it: its
     summary, the keyword strip and (for creative streams) tutorial recommendations.
@@ -164,6 +181,7 @@ class LiveClipAnalysis:
             self._wake.notify()
 
     def _work(self) -> None:
+        yield_cpu_to_transcription()
         while True:
             with self._wake:
                 while self._pending is None and not self._stopping:

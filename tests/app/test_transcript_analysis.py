@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 
 from app.events import EventBus, KeywordsUpdated, SegmentCommitted, SummaryUpdated
-from app.transcript_analysis import LiveClipAnalysis, lacks_punctuation
+from app.transcript_analysis import ANALYSIS_NICENESS, LiveClipAnalysis, lacks_punctuation
 from tests.app.helpers import open_library, wait_for
 from tests.nlp.test_summarize import TOPICS
 
@@ -187,8 +188,11 @@ def test_live_clip_analysis_uses_one_worker_and_merges_clips_that_wait(workdir, 
     gate = threading.Event()
     calls: list[tuple[float, float, str]] = []
 
+    niceness: list[int] = []
+
     def slow_summarize(start: float, end: float) -> None:
         calls.append((start, end, threading.current_thread().name))
+        niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
         gate.wait(10)
 
     monkeypatch.setattr(analysis, "_summarize", slow_summarize)
@@ -208,3 +212,6 @@ def test_live_clip_analysis_uses_one_worker_and_merges_clips_that_wait(workdir, 
     assert calls[0][:2] == (0.0, 10.0)  # the first clip, taken at once
     assert calls[1:] == [(10.0, 70.0, "live-clip-analysis")]  # the rest, merged
     assert {name for _s, _e, name in calls} == {"live-clip-analysis"}
+    # it yields the CPU to transcription, and only its own thread does
+    assert set(niceness) == {max(os.getpriority(os.PRIO_PROCESS, 0), ANALYSIS_NICENESS)}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < ANALYSIS_NICENESS
