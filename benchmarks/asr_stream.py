@@ -9,7 +9,8 @@ does, every chunk that arrived while it was busy in one step), and its measured
 processing time advances the clock. With one transcriber thread this is what a real-time
 run measures, without waiting five minutes per mode.
 
-    .venv/bin/python benchmarks/asr_stream.py [--model tiny.en] [--modes offline,live,monitor]
+    .venv/bin/python benchmarks/asr_stream.py [--model tiny.en]
+        [--modes offline,live,monitor,live-shared,monitor-shared]
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from speech_programme import build  # noqa: E402
 from app.session import CHUNK_S, JOIN_MAX_S  # noqa: E402
 from ingest.ffmpeg import decode_to_array  # noqa: E402
 from nlp.asr import AsrOptions, WhisperBackend  # noqa: E402
+from nlp.decoding_service import LIVE, MONITOR, DecodingService, SharedBackend  # noqa: E402
 from nlp.streaming import make_streaming_transcriber  # noqa: E402
 from nlp.types import join_words  # noqa: E402
 
@@ -56,6 +58,13 @@ def run_offline(backend: WhisperBackend, audio: np.ndarray) -> dict:
 
 
 def run_streaming(mode: str, backend: WhisperBackend, audio: np.ndarray) -> dict:
+    """`live`/`monitor` decode one utterance per Whisper call in a padded 30-s window, with
+    the committed text as prompt; `live-shared`/`monitor-shared` go through the decoding
+    service the app's sessions use (`nlp.decoding_service`: a fitted window, no prompt)."""
+    if mode.endswith("-shared"):
+        mode = mode.removesuffix("-shared")
+        priority = LIVE if mode == "live" else MONITOR
+        backend = SharedBackend(backend, DecodingService(backend.model), priority)
     transcriber = make_streaming_transcriber(mode, backend)
     step = int(CHUNK_S * SR)
     clock = 0.0  # simulated wall clock, in seconds since the stream started
@@ -100,7 +109,7 @@ def run_streaming(mode: str, backend: WhisperBackend, audio: np.ndarray) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="tiny.en")
-    parser.add_argument("--modes", default="offline,live,monitor")
+    parser.add_argument("--modes", default="offline,live,monitor,live-shared,monitor-shared")
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "sl-bench"))
     args = parser.parse_args()
 
@@ -123,7 +132,7 @@ def main() -> None:
 
     print()
     header = (
-        f"{'mode':<8} {'WER':>6} {'CPU-s/audio-s':>14} {'RTF':>6} {'lat p50':>8} "
+        f"{'mode':<14} {'WER':>6} {'CPU-s/audio-s':>14} {'RTF':>6} {'lat p50':>8} "
         f"{'lat p95':>8} {'end lag':>8} {'decodes':>8}"
     )
     print(header)
@@ -135,7 +144,7 @@ def main() -> None:
         lag = f"{r['final_lag']:.2f}s" if "final_lag" in r else "-"
         decodes = str(r.get("decodes", "-"))
         print(
-            f"{mode:<8} {r['wer']:>6.3f} {r['cpu'] / duration:>14.3f} "
+            f"{mode:<14} {r['wer']:>6.3f} {r['cpu'] / duration:>14.3f} "
             f"{r['wall'] / duration:>6.3f} {p50:>8} {p95:>8} {lag:>8} {decodes:>8}"
         )
     if "offline" in results:

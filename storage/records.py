@@ -128,8 +128,12 @@ class ScheduleRunRecord:
     detail: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChatMessageRecord:
+    """One stored chat message or event. Slotted, with tuples: a long recording's view holds
+    50,000 of them, and each object the garbage collector must visit lengthens its full
+    passes on the GUI thread (an instance, its __dict__ and two lists were four; now one)."""
+
     id: int
     recording_id: int
     at: datetime
@@ -140,8 +144,8 @@ class ChatMessageRecord:
     author: str
     display_name: str
     text: str
-    badges: list = field(default_factory=list)
-    emotes: list = field(default_factory=list)
+    badges: tuple[str, ...] = ()
+    emotes: tuple[str, ...] = ()
     bits: int = 0
     first_message: bool = False
     target_user: str | None = None

@@ -68,6 +68,6 @@ def test_a_chat_event_is_stored_and_read_back_field_for_field(tmp_path):
     shared = {f.name for f in fields(ChatEvent)} & {f.name for f in fields(ChatMessageRecord)}
     for name in shared - {"at", "offset_s", "badges", "emotes"}:
         assert getattr(record, name) == getattr(event, name), name
-    assert record.badges == ["subscriber/12"] and record.emotes == ["Kappa", "Kappa"]
+    assert record.badges == ("subscriber/12",) and record.emotes == ("Kappa", "Kappa")
     assert record.offset_s == 12.5
     assert record.at == at.astimezone(UTC).replace(tzinfo=None)
