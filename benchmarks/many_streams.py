@@ -22,6 +22,7 @@ import argparse
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -267,6 +268,7 @@ def main() -> None:
             ways.append(("processes", in_processes))
         for label, runner in ways:
             run_dir = workdir / f"{label.replace(' ', '_')}_{n}"
+            shutil.rmtree(run_dir, ignore_errors=True)  # a library of its own, every run
             run = runner(run_dir, n, args.paragraphs)
             if n == counts[0]:
                 single[label] = statistics.mean(run.wers)
@@ -279,6 +281,7 @@ def main() -> None:
         if label in single:
             print(f"largest N kept up with, {label}: {n}")
     if args.live_beside:
+        shutil.rmtree(workdir / "live_beside", ignore_errors=True)
         run = in_one_process(workdir / "live_beside", args.live_beside + 1, args.paragraphs, 1)
         print(
             f"\nlive stream beside {args.live_beside} monitor streams, one process: commit "
