@@ -5,9 +5,10 @@ Each stream is an Icecast-style MP3 radio on 127.0.0.1 playing the same radio-li
 programme (espeak-ng speech with music and noise) after a silent lead that differs per
 stream (`LEAD_S` + k x `STAGGER_S`): no two streams speak in step (batches are not filled
 by accident), and each stream's WER is comparable with one stream's. All in `monitor`
-mode, tiny.en. For each N it prints CPU-s per audio-s per stream, commit latency p50/p95
-(wall time a segment was committed minus when its last word was spoken), the lag at the
-stream's end (when its recording finished, after the stream ended), and WER per stream
+mode, tiny.en. For each N it prints CPU-s per audio-s per stream (while the streams play: not
+start-up, not the analyses when a recording ends), commit latency p50/p95 (wall time a
+segment was committed minus when its last word was spoken), the lag at the stream's end
+(its last line, after the stream ended), and WER per stream
 against the one-stream WER; then the largest N kept up with (finished within 15 s of the
 end, WER within +0.02 of one stream). Also one `live` stream beside 4 `monitor` ones in
 one process: the live stream's commit latency.
@@ -21,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -129,8 +129,6 @@ def in_one_process(workdir: Path, n: int, paragraphs: int, live: int = 0) -> Run
         SegmentCommitted,
     )
     sessions = []
-    cpu0 = time.process_time()
-    children0 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the ffmpeg readers
     for k, station in enumerate(all_stations):
         job = RecordingJob(
             url=station.server.url,
@@ -141,26 +139,54 @@ def in_one_process(workdir: Path, n: int, paragraphs: int, live: int = 0) -> Run
         session = LiveSession(job, library, settings, bus)
         session.start()
         sessions.append((session, station, time.monotonic()))
+    cpu = CpuSampler()  # from when every stream runs (model loaded, readers started)
     run = Run()
+    last_commits = []
     for session, station, started in sessions:
         session.wait()
-        finished = time.monotonic()
-        run.end_lags.append(finished - (started + station.seconds))
+        mine = [(t, end) for rid, t, end in commits if rid == session.recording_id]
+        last = max((t for t, _end in mine), default=time.monotonic())
+        last_commits.append(last)
+        run.end_lags.append(last - (started + station.seconds))
         text = " ".join(s.text for s in library.segments.for_recording(session.recording_id))
         run.wers.append(wer(station.text, text))
         run.audio_s += station.seconds
-        mine = [(t, end) for rid, t, end in commits if rid == session.recording_id]
         latencies = [t - (started + end) for t, end in mine]
         if session.job.mode == "live":
             run.live_latencies += latencies
         else:
             run.latencies += latencies
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    run.cpu_s = (time.process_time() - cpu0) + (
-        children.ru_utime - children0.ru_utime + children.ru_stime - children0.ru_stime
+    run.cpu_s = cpu.used_until(max(last_commits))
+    run.audio_s = sum(
+        max(0.0, min(last, started + st.seconds) - cpu.started)
+        for (_s, st, started), last in zip(sessions, last_commits, strict=True)
     )
+    cpu.stop()
     close(all_stations)
     return run
+
+
+class CpuSampler:
+    """This process's CPU time, sampled every 0.2 s, so the transcription's share can be
+    read up to a moment (the last commit), before the end-of-recording analyses."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self._cpu0 = time.process_time()
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self.samples.append((time.monotonic(), time.process_time() - self._cpu0))
+
+    def used_until(self, moment: float) -> float:
+        before = [cpu for t, cpu in self.samples if t <= moment]
+        return before[-1] if before else 0.0
+
+    def stop(self) -> None:
+        self._stop.set()
 
 
 def in_processes(workdir: Path, n: int, paragraphs: int) -> Run:
@@ -168,7 +194,6 @@ def in_processes(workdir: Path, n: int, paragraphs: int) -> Run:
     all_stations = stations(workdir.parent / "audio", n, paragraphs)
     env = {**os.environ, "STREAMLENS_DATA_DIR": str(workdir / "procs")}
     run = Run()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     procs = []
     for k, station in enumerate(all_stations):
         db = workdir / f"proc{k}.db"
@@ -188,38 +213,51 @@ def in_processes(workdir: Path, n: int, paragraphs: int) -> Run:
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
         )
-        state = {"started": None, "lines": []}
+        state = {"started": None, "lines": [], "cpu_at_start": 0.0}
         threading.Thread(target=_read_stderr, args=(proc, state), daemon=True).start()
         threading.Thread(target=_read_stdout, args=(proc, state), daemon=True).start()
         procs.append((proc, station, state, db))
     for proc, station, state, db in procs:
         proc.wait()
-        finished = time.monotonic()
-        started = state["started"] or finished
-        run.end_lags.append(finished - (started + station.seconds))
+        started = state["started"] or time.monotonic()
+        last = state["lines"][-1] if state["lines"] else time.monotonic()
+        run.end_lags.append(last - (started + station.seconds))
+        # transcription only: from the stream's start to its last line (not the start-up,
+        # nor the end-of-recording analyses, as for one process)
+        run.cpu_s += max(0.0, state.get("cpu_at_last", 0.0) - state.get("cpu_at_start", 0.0))
+        transcribed_s = min(last, started + station.seconds) - started
         library = Library(f"sqlite:///{db}")
         [recording] = library.recordings.list()
         segments = library.segments.for_recording(recording.id)
         run.wers.append(wer(station.text, " ".join(s.text for s in segments)))
-        run.audio_s += station.seconds
+        run.audio_s += max(0.0, transcribed_s)
         for arrived, segment in zip(state["lines"], segments, strict=False):
             run.latencies.append(arrived - (started + segment.end_s))
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    run.cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     close(all_stations)
     return run
+
+
+def _proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _read_stderr(proc, state) -> None:
     for line in proc.stderr:
         if line.startswith("Recording #") and state["started"] is None:
             state["started"] = time.monotonic()  # printed as the reader starts
+            state["cpu_at_start"] = _proc_cpu(proc.pid)
 
 
 def _read_stdout(proc, state) -> None:
     for line in proc.stdout:
         if line.startswith("["):
             state["lines"].append(time.monotonic())
+            state["cpu_at_last"] = _proc_cpu(proc.pid)
 
 
 def pct(values: list[float], q: float) -> str:
