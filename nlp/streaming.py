@@ -51,7 +51,9 @@ class StreamingTranscriber(ABC):
         self.history: list[Word] = []
         self.decode_calls = 0
         self._last_segment_ends: list[float] = []
-        self.context_s = CONTEXT_S
+        # A backend that pays for every second it encodes (the shared service's fitted
+        # windows) asks for less left context than a padded 30-s window, where it is free.
+        self.context_s = getattr(backend, "context_s", CONTEXT_S)
 
     # --- public --------------------------------------------------------------------------
 
