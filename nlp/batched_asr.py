@@ -97,7 +97,9 @@ def decode_batch(model, items: list[BatchItem], fit_window: bool = True) -> list
         tokens = result.sequences_ids[0]
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
         duration = len(item.audio) / SAMPLE_RATE
-        size = int(ceil(duration) * model.frames_per_second)
+        # the frames of real audio (not faster-whisper's whole seconds): words are aligned
+        # within what was heard, never in the padding after it
+        size = min(frames, ceil(duration * model.frames_per_second))
         sizes.append(size)
         subsegments, _seek, _single_ending = model._split_segments_by_timestamps(
             tokenizer=tokenizer,
@@ -127,16 +129,20 @@ def decode_batch(model, items: list[BatchItem], fit_window: bool = True) -> list
             0.0,
         )
     return [
-        DecodedItem(
-            [
-                Word(w["start"], w["end"], w["word"], w["probability"])
-                for s in subsegments
-                for w in s.get("words") or []
-            ],
-            [s["end"] for s in subsegments],
-        )
-        for subsegments in per_item
+        _decoded(subsegments, len(item.audio) / SAMPLE_RATE)
+        for subsegments, item in zip(per_item, items, strict=True)
     ]
+
+
+def _decoded(subsegments: list[dict], heard_s: float) -> DecodedItem:
+    """Words and segment ends, never past the audio that was heard (`heard_s`): a word
+    timed into the padding would claim audio the stream never had there."""
+    words = [
+        Word(min(w["start"], heard_s), min(w["end"], heard_s), w["word"], w["probability"])
+        for s in subsegments
+        for w in s.get("words") or []
+    ]
+    return DecodedItem(words, [min(s["end"], heard_s) for s in subsegments])
 
 
 def window_frames(samples: int, fit: bool = True) -> int:
