@@ -66,10 +66,22 @@ def test_a_batch_gives_each_item_its_own_words(backend, utterances, fit):
         assert wer(text, heard) <= 0.3, heard
         assert all(wer(other, heard) > 0.6 for other in SENTENCES if other != text)
         assert result.words[0].start < 0.5
-        assert result.words[-1].end <= len(audio) / 16000 + 0.3
-        assert result.segment_ends and result.segment_ends[-1] <= len(audio) / 16000 + 0.3
+        assert result.words[-1].end <= len(audio) / 16000
+        assert result.segment_ends and result.segment_ends[-1] <= len(audio) / 16000
     alone = backend.decode(utterances[1], beam_size=5)
     assert wer(text_of(alone.words), text_of(results[1].words)) <= 0.15
+
+
+def test_no_word_is_timed_past_the_audio_it_was_heard_in(backend, utterances):
+    """Speech cut off mid-sentence (a stream that skips ahead, a stop): the last word ends
+    where the audio ends, not in the window's padding after it."""
+    cut = [u[: int(len(u) * 0.6)] for u in utterances]
+    for audio, result in zip(
+        cut, decode_batch(backend.model, [BatchItem(a, "", "en", 5) for a in cut]), strict=True
+    ):
+        heard = len(audio) / 16000
+        assert result.words and all(w.end <= heard for w in result.words)
+        assert all(end <= heard for end in result.segment_ends)
 
 
 def test_silence_in_a_batch_costs_the_others_nothing(backend, utterances):
