@@ -64,8 +64,8 @@ class WhisperBackend:
         words: list[Word] = []
         ends: list[float] = []
         for seg in segments:
-            if seg.no_speech_prob > 0.8 and seg.avg_logprob < -1.0:
-                continue  # Whisper's own "this was not speech"
+            if not_speech(seg.no_speech_prob, seg.avg_logprob):
+                continue
             ends.append(seg.end)
             words.extend(Word(w.start, w.end, w.word, w.probability) for w in seg.words or [])
         if self.language is None and info.language:
@@ -101,6 +101,11 @@ class WhisperBackend:
                 confidence=mean_probability(words),
                 language=info.language,
             )
+
+
+def not_speech(no_speech_prob: float, avg_logprob: float) -> bool:
+    """Whisper's own "this was not speech": a likely no-speech token and an unlikely text."""
+    return no_speech_prob > 0.8 and avg_logprob < -1.0
 
 
 LOOP_MIN_REPEATS = 3

@@ -15,14 +15,13 @@ from math import ceil
 
 import numpy as np
 
+from nlp.asr import SAMPLE_RATE, not_speech
 from nlp.types import Word
 
-SAMPLE_RATE = 16000
 WINDOW_S = 30.0  # Whisper's encoder window: longer audio goes through the one-by-one path
 FRAMES_PER_S = 100  # mel frames
 WINDOW_STEP_S = 5  # fitted windows are a multiple of this
 WINDOW_MARGIN_S = 1.0  # of silence after the audio at least, where Whisper hears it end
-NO_SPEECH_PROB = 0.8  # with a mean log-probability under -1: Whisper's own "not speech"
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 
@@ -109,7 +108,7 @@ def decode_batch(model, items: list[BatchItem], fit_window: bool = True) -> list
             segment_duration=duration,
             seek=0,
         )
-        speech = not (result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < -1.0)
+        speech = not not_speech(result.no_speech_prob, avg_logprob)
         per_item.append(
             [
                 {"tokens": s["tokens"], "start": s["start"], "end": s["end"], "seek": 0}
@@ -164,8 +163,7 @@ def window_frames(samples: int, fit: bool = True) -> int:
 def _previous_tokens(tokenizer, items: list[BatchItem]) -> list[list[int]]:
     """Each item's prompt as tokens, all cut to the shortest one's length (keeping the most
     recent text): CTranslate2 wants the start-of-transcript token at the same position in
-    every prompt of a batch. One item without a prompt means none has one (the service
-    batches prompted and unprompted items apart)."""
+    every prompt of a batch. One item without a prompt means none has one."""
     tokens = [
         tokenizer.encode(" " + item.prompt.strip()) if item.prompt.strip() else [] for item in items
     ]

@@ -47,7 +47,8 @@ class ServiceStats:
 class DecodingService:
     """Decodes `BatchItem`s for many sessions with one model, in batches of up to
     `max_batch`: the `LIVE` items waiting (never mixed with `MONITOR` ones), else the oldest
-    `MONITOR` items that share a language, a beam size and having a prompt with the first."""
+    `MONITOR` items that share a language and a beam size with the first. Batches are
+    decoded in fitted windows, which ignore prompts, so prompts do not split them."""
 
     def __init__(self, model, max_batch: int = MAX_BATCH) -> None:
         self.model = model
@@ -87,7 +88,6 @@ class DecodingService:
                 if r.priority == first.priority
                 and r.item.language == first.item.language
                 and r.item.beam_size == first.item.beam_size
-                and bool(r.item.prompt.strip()) == bool(first.item.prompt.strip())
             ][: self.max_batch]
             taken = {id(r) for r in batch}
             self._waiting = [r for r in self._waiting if id(r) not in taken]
