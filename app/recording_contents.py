@@ -4,8 +4,8 @@ Opening six hours of radio with 50,000 chat messages must show the transcript at
 the reading is split: `read_recording` (the transcript and the stored analyses, fast),
 `read_chat` (the chat and what is counted over it, about a second), `work_out_details`
 (station breaks, chat statistics, tutorials: seconds). Each runs off the GUI thread; the
-view adds what comes later (`benchmarks/gui_large.py` measures the steps). The CLI's
-`show` and the GUI read through the same functions, so both show the same things.
+view adds what comes later (`benchmarks/gui_large.py` measures the steps). Search over
+transcripts and chat (`search_library`) is the GUI's and the CLI's `search` alike.
 """
 
 from __future__ import annotations
