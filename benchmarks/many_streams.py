@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import jiwer  # noqa: E402
 import numpy as np  # noqa: E402
-from speech_programme import MUSIC_EXPR, PARAGRAPHS  # noqa: E402
+from speech_programme import build  # noqa: E402
 
 from app.config import load_settings  # noqa: E402
 from app.events import EventBus, SegmentCommitted  # noqa: E402
@@ -60,26 +60,10 @@ def wer(reference: str, hypothesis: str) -> float:
 
 
 def programme(directory: Path, lead_s: float, count: int) -> tuple[Path, str, float]:
-    """The first `count` paragraphs, with music and noise between, after `lead_s` of
-    silence; the WAV, the spoken text and the length in seconds."""
-    directory.mkdir(parents=True, exist_ok=True)
-    out = directory / f"programme_{count}_{lead_s:.1f}.wav"
-    text = " ".join(PARAGRAPHS[:count])
-    if not out.exists():
-        parts = [speech.silence(lead_s, directory / f"lead_{lead_s:.1f}.wav")]
-        for i in range(count):
-            parts.append(speech.speak(PARAGRAPHS[i], directory / f"p{i}.wav", speed=160))
-            if i % 3 == 1:
-                music = f"aevalsrc={MUSIC_EXPR}:s=16000:d=6"
-                parts.append(speech.lavfi(music, directory / f"m{i}.wav"))
-            elif i % 3 == 2:
-                noise = "anoisesrc=c=pink:r=16000:a=0.05:d=4"
-                parts.append(speech.lavfi(noise, directory / f"n{i}.wav"))
-            else:
-                parts.append(speech.silence(1.5, directory / f"q{i}.wav"))
-        parts.append(speech.silence(2.0, directory / "tail.wav"))
-        speech.concat(parts, out)
-    return out, text, speech.duration_s(out)
+    """The first `count` paragraphs after `lead_s` of silence (and 2 s after them): the
+    WAV, the spoken text and the length in seconds."""
+    wav, text = build(directory, count, lead_s=lead_s, tail_s=2.0)
+    return wav, text, speech.duration_s(wav)
 
 
 @dataclass

@@ -73,14 +73,26 @@ MUSIC_EXPR = (
 )
 
 
-def build(directory: Path) -> tuple[Path, str]:
+def build(
+    directory: Path, count: int | None = None, lead_s: float = 0.0, tail_s: float = 0.0
+) -> tuple[Path, str]:
+    """The programme's WAV and its spoken text: the first `count` paragraphs (all by
+    default), after `lead_s` and before `tail_s` of silence. Built once per folder."""
     directory.mkdir(parents=True, exist_ok=True)
-    out = directory / "programme.wav"
-    text = " ".join(PARAGRAPHS)
+    chosen = PARAGRAPHS[:count]
+    name = (
+        "programme"
+        if (count, lead_s, tail_s) == (None, 0.0, 0.0)
+        else (f"programme_{len(chosen)}_{lead_s:.1f}_{tail_s:.1f}")
+    )
+    out = directory / f"{name}.wav"
+    text = " ".join(chosen)
     if out.exists():
         return out, text
     parts: list[Path] = []
-    for i, paragraph in enumerate(PARAGRAPHS):
+    if lead_s:
+        parts.append(speech.silence(lead_s, directory / f"lead_{lead_s:.1f}.wav"))
+    for i, paragraph in enumerate(chosen):
         parts.append(speech.speak(paragraph, directory / f"p{i}.wav", speed=160))
         if i % 3 == 1:
             music = f"aevalsrc={MUSIC_EXPR}:s=16000:d=6"
@@ -90,4 +102,6 @@ def build(directory: Path) -> tuple[Path, str]:
             parts.append(speech.lavfi(noise, directory / f"n{i}.wav"))
         else:
             parts.append(speech.silence(1.5, directory / f"q{i}.wav"))
+    if tail_s:
+        parts.append(speech.silence(tail_s, directory / f"tail_{tail_s:.1f}.wav"))
     return speech.concat(parts, out), text
