@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import statistics
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
 from ingest.chat.types import KIND_BAN, KIND_DELETE, KIND_MESSAGE, KIND_TIMEOUT, MODERATION_KINDS
-from storage import ChatMessageRecord, ChatWindowRecord, Library
+from storage import ChatMessageRecord, ChatWindowRecord, Library, SegmentRecord
 
 WINDOW_S = 60.0
 BASELINE_WINDOWS = 10
@@ -114,9 +115,20 @@ def refresh_windows(library: Library, recording_id: int) -> list[ChatWindowRecor
     return library.chat.windows(recording_id)
 
 
-def recording_stats(library: Library, recording_id: int, top: int = 10) -> ChatStats:
+def recording_stats(
+    library: Library,
+    recording_id: int,
+    top: int = 10,
+    *,
+    events: list[ChatMessageRecord] | None = None,
+    segments: list[SegmentRecord] | None = None,
+) -> ChatStats:
+    """Who chatted, how much, what was flagged and moderated, and each spike with what was
+    said then. `events` and `segments`, when the caller has read them already (a recording
+    view has), are not read again: a six-hour chat is 50,000 records."""
     recording = library.recordings.get(recording_id)
-    events = library.chat.for_recording(recording_id)
+    if events is None:
+        events = library.chat.for_recording(recording_id)
     messages = [m for m in events if m.kind == KIND_MESSAGE]
     windows = library.chat.windows(recording_id) or refresh_windows(library, recording_id)
     earlier = set(library.chat.first_seen(recording_id))
@@ -127,7 +139,8 @@ def recording_stats(library: Library, recording_id: int, top: int = 10) -> ChatS
     minutes = max(
         1.0, recording.duration_s / 60, max((m.offset_s for m in messages), default=0) / 60
     )
-    segments = library.segments.for_recording(recording_id)
+    if segments is None:
+        segments = library.segments.for_recording(recording_id)
     stats = ChatStats(
         messages=len(messages),
         chatters=len({m.author for m in messages}),
@@ -143,16 +156,18 @@ def recording_stats(library: Library, recording_id: int, top: int = 10) -> ChatS
         windows=windows,
     )
     counts = [w.messages for w in windows]
+    by_time = sorted(messages, key=lambda m: m.offset_s)
+    offsets = [m.offset_s for m in by_time]
     for i, w in enumerate(windows):
         if not w.is_spike:
             continue
         baseline = statistics.median(counts[max(0, i - BASELINE_WINDOWS) : i])
         said = " ".join(s.text for s in segments if s.end_s > w.start_s and s.start_s < w.end_s)
+        first = bisect_left(offsets, w.start_s)
         sample = [
             f"{m.display_name or m.author}: {m.text}"
-            for m in messages
-            if w.start_s <= m.offset_s < w.end_s
-        ][:5]
+            for m in by_time[first : bisect_left(offsets, w.end_s, lo=first)][:5]
+        ]
         stats.spikes.append(
             Spike(
                 w.start_s, w.end_s, w.messages, round(baseline, 1), w.spike_score or 0, said, sample

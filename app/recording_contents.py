@@ -181,16 +181,19 @@ def read_chat(library: Library, contents: RecordingContents) -> RecordingChat:
 
 
 def work_out_details(
-    library: Library, settings: Settings, contents: RecordingContents, has_chat: bool
+    library: Library, settings: Settings, contents: RecordingContents, chat: RecordingChat | None
 ) -> RecordingDetails:
-    """Station breaks, chat statistics (when there is chat) and tutorials for what the
-    recording is about."""
+    """Station breaks, chat statistics (when there is chat: the chat already read, not read
+    again) and tutorials for what the recording is about."""
     from app.chat_stats import recording_stats
 
+    stats = None
+    if chat is not None and chat.messages:
+        stats = recording_stats(
+            library, contents.recording.id, events=chat.messages, segments=contents.segments
+        )
     return RecordingDetails(
-        station_break_rows(contents.segments),
-        recording_stats(library, contents.recording.id) if has_chat else None,
-        tutorials_for(settings, contents.segments),
+        station_break_rows(contents.segments), stats, tutorials_for(settings, contents.segments)
     )
 
 

@@ -95,8 +95,26 @@ def run_gui(argv: list[str] | None = None) -> int:
     window = open_main_window(settings, problem)
     if window is None:
         return 1
-    # What start-up loaded (Qt, models' code, about 200,000 objects) lives as long as the app:
-    # kept out of the collector's full passes, which otherwise stall the window 250-450 ms
-    # while a long recording loads (benchmarks/gui_large.py --gc-freeze).
-    gc.freeze()
+    keep_gui_thread_responsive()
     return app.exec()
+
+
+GUI_SWITCH_INTERVAL_S = 0.001
+
+
+def keep_gui_thread_responsive() -> None:
+    """Tune the interpreter for a window that shares Python with busy worker threads.
+
+    - What start-up loaded (Qt, models' code, about 200,000 objects) lives as long as the app:
+      frozen out of the collector's full passes, which otherwise stall the window 250-450 ms
+      while a long recording loads.
+    - Qt's drawing calls let go of the GIL; to take it back, the GUI thread waits for the
+      worker holding it to reach the switch interval (5 ms by default) — once per call. A
+      chart's paint waited 127 ms that way (12 ms of it drawing) while the chat statistics
+      of a six-hour recording were computed. At 1 ms the wait is short, and the workers lose
+      about a percent to the extra switches.
+
+    `benchmarks/gui_large.py` measures both."""
+    gc.collect()
+    gc.freeze()
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)

@@ -442,13 +442,12 @@ class MainWindow(QMainWindow):
             def chat_read(chat: RecordingChat | None) -> None:
                 if isValid(view):  # not closed meanwhile
                     view.add_chat(chat)
-                    has_chat = bool(chat and chat.messages)
                     then(
                         work_out_details,
                         self.library,
                         self.settings,
                         contents,
-                        has_chat,
+                        chat,
                         done=details_found,
                         failed=no_details,
                     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -47,6 +48,7 @@ class Worker(QRunnable):
         self._abort.set()
 
     def run(self) -> None:
+        yield_cpu_to_the_window()
         self._emit("started")
         try:
             result = self.fn(*self.args, **self.kwargs)
@@ -67,6 +69,21 @@ class Worker(QRunnable):
             getattr(self.signals, name).emit(*args)
         except RuntimeError:  # "Signal source has been deleted"
             log.debug("Task finished after its receivers were deleted", exc_info=True)
+
+
+WORKER_NICENESS = 5
+
+
+def yield_cpu_to_the_window() -> None:
+    """Lower this pool thread's CPU priority (Linux schedules threads one by one), once: on
+    two busy cores the GUI thread then gets the CPU first whenever it has something to draw.
+    Best effort: elsewhere nothing changes."""
+    try:
+        me = threading.get_native_id()
+        if os.getpriority(os.PRIO_PROCESS, me) < WORKER_NICENESS:
+            os.setpriority(os.PRIO_PROCESS, me, WORKER_NICENESS)
+    except (AttributeError, OSError) as exc:
+        log.debug("Cannot lower a worker thread's priority: %s", exc)
 
 
 _running: set[Worker] = set()

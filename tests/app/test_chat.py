@@ -148,6 +148,26 @@ def test_spike_windows_stand_far_above_the_rolling_baseline():
     assert windows[10]["messages"] == 43 and windows[10]["first_timers"] == 40
 
 
+def test_stats_over_the_chat_a_view_already_read_equal_stats_read_afresh(workdir):
+    """The recording view hands the chat it read to the statistics instead of reading 50,000
+    messages twice; each spike's sample is the first messages of its window in time order."""
+    from benchmarks.gui_large import build_large_recording
+
+    library = open_library(workdir)
+    large = build_large_recording(library, 300, 4000, seed=3)
+    rid = large.recording_id
+    events = library.chat.for_recording(rid)
+    given = recording_stats(
+        library, rid, events=events, segments=library.segments.for_recording(rid)
+    )
+    assert given == recording_stats(library, rid)
+    assert given.spikes, "the synthetic chat has bursts"
+    messages = sorted((m for m in events if m.kind == "message"), key=lambda m: m.offset_s)
+    for spike in given.spikes:
+        window = [m for m in messages if spike.start_s <= m.offset_s < spike.end_s]
+        assert spike.sample == [f"{m.display_name or m.author}: {m.text}" for m in window[:5]]
+
+
 @pytest.mark.slow
 def test_record_captures_chat_on_the_transcript_timeline(server, hls_stream, run_cli, workdir):
     import subprocess
