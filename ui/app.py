@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QStyle, QTableView
 
 from app.config import Settings, load_settings
 from app.errors import USER_ERRORS, SettingsError
@@ -103,7 +103,8 @@ GUI_SWITCH_INTERVAL_S = 0.001
 
 
 def keep_gui_thread_responsive() -> None:
-    """Tune the interpreter for a window that shares Python with busy worker threads.
+    """Tune the interpreter for a window that shares Python with busy worker threads (call
+    once the application exists).
 
     - What start-up loaded (Qt, models' code, about 200,000 objects) lives as long as the app:
       frozen out of the collector's full passes, which otherwise stall the window 250-450 ms
@@ -114,7 +115,17 @@ def keep_gui_thread_responsive() -> None:
       of a six-hour recording were computed. At 1 ms the wait is short, and the workers lose
       about a percent to the extra switches.
 
-    `benchmarks/gui_large.py` measures both."""
+    - PySide6 builds a class's Python enums on first use: a recording view's first
+      `viewport()` and `style()` calls built 48 (those of every kind of widget, of QStyle and
+      its options), 50 ms on the GUI thread when the first recording opened.
+      Built here, at start-up, and frozen with the rest.
+
+    `benchmarks/gui_large.py` measures all three."""
+    if QApplication.instance() is not None:
+        table = QTableView()  # asked as a recording view asks
+        table.viewport()  # a plain QWidget: finding its Python type builds every widget class
+        table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
+        table.deleteLater()
     gc.collect()
     gc.freeze()
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)

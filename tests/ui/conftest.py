@@ -23,3 +23,19 @@ def window(qtbot, tmp_path):
     yield win
     win.close()
     library.close()
+
+
+@pytest.fixture
+def tuned_as_the_app(qapp):
+    """The interpreter tuned as `run_gui` tunes it before the window takes input (a stall
+    measured without it is not the stall users get); undone afterwards."""
+    import gc
+    import sys
+
+    from ui.app import keep_gui_thread_responsive
+
+    before = sys.getswitchinterval()
+    keep_gui_thread_responsive()
+    yield
+    sys.setswitchinterval(before)
+    gc.unfreeze()

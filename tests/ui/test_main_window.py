@@ -34,7 +34,9 @@ class StallMeter:
 
 
 @pytest.mark.slow
-def test_monitor_a_stream_then_find_it_in_the_library(window, qtbot, hls_stream, capsys):
+def test_monitor_a_stream_then_find_it_in_the_library(
+    window, qtbot, hls_stream, capsys, tuned_as_the_app
+):
     dialog = NewRecordingDialog(window)
     dialog.url.setText(hls_stream.url)
     dialog.name.setText("Loopback news")

@@ -39,7 +39,7 @@ def test_a_failing_task_reports_a_sentence_not_a_traceback(qtbot):
     assert errors == ["Something went wrong: ValueError: the archive ends mid-frame"]
 
 
-def test_the_app_tunes_python_for_a_responsive_window():
+def test_the_app_tunes_python_for_a_responsive_window(qapp):
     """The GUI thread waits at most a millisecond for the GIL after each drawing call, and
     what start-up loaded is out of the collector's full passes."""
     import gc
