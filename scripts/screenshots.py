@@ -1,10 +1,12 @@
 """Render the main views to PNG files (for the README and for reviewing the UI).
 
     .venv/bin/python scripts/screenshots.py [--out screenshots/]
+    .venv/bin/python scripts/screenshots.py --trends [--out docs/]
 
 Builds a throwaway library by transcribing a short espeak-ng programme, opens the main
 window, and saves the library, a search and a recording view; then runs the built-in demo
 for a while and saves its live tab (transcript, flagged chat, chart) and its recording view.
+With --trends, only the README's Trends tab over the WavePulse radio transcripts (trends.png).
 Works under Xvfb (`xvfb-run -a .venv/bin/python scripts/screenshots.py`) or offscreen.
 """
 
@@ -14,6 +16,8 @@ import argparse
 import os
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,11 +35,18 @@ from ui.main_window import MainWindow  # noqa: E402
 
 
 def settle(app: QApplication, rounds: int = 40) -> None:
-    import time
-
     for _ in range(rounds):
         app.processEvents()
         time.sleep(0.05)
+
+
+def wait_for(app: QApplication, done: Callable[[], bool], what: str, seconds: float = 300) -> None:
+    """Process events until `done()` holds; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"Gave up waiting for {what}.")
+        settle(app, rounds=2)
 
 
 def save_recording_view(out: Path, db: Path, recording_id: int, seconds: float) -> None:
@@ -54,6 +65,46 @@ def save_recording_view(out: Path, db: Path, recording_id: int, seconds: float) 
     print(out / "radio-recording.png")
 
 
+def save_trends_view(out: Path, data: Path) -> None:
+    """Import the WavePulse transcripts (text, with their entities) into a throwaway library,
+    find the trends since 1 August 2024, chart the top two, and chart who mentions Walz."""
+    from PySide6.QtCore import QDate, QItemSelectionModel
+
+    from app.importer import BatchImport, discover
+    from app.keywords import analyse_entities
+
+    work = Path(tempfile.mkdtemp(prefix="sl-trends-"))
+    settings = Settings(
+        data_dir=work / "data", db_url=f"sqlite:///{work / 'lib.db'}", cache_dir=work / "cache"
+    )
+    library = open_library(settings)
+    items, _problems = discover([str(data)])
+    BatchImport(library, settings, analyse=False).run(items)
+    for recording in library.recordings.list():
+        analyse_entities(library, recording.id)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setStyle("Fusion")
+    window = MainWindow(settings, library)
+    window.resize(1300, 900)
+    window.show()
+    window.show_trends()
+    view = window.trends_view
+    view.use_since.setChecked(True)
+    view.since.setDate(QDate(2024, 8, 1))
+    view.find_button.click()
+    wait_for(app, lambda: view.tree.topLevelItemCount() > 1, "trends")
+    second = view.tree.indexFromItem(view.tree.topLevelItem(1))
+    view.tree.selectionModel().select(second, QItemSelectionModel.SelectionFlag.Select)
+    view.who.setText("walz")
+    view.who.returnPressed.emit()
+    wait_for(app, lambda: len(view.chart.series) > 1 and bool(view.mention_chart.series), "charts")
+    settle(app)
+    window.grab().save(str(out / "trends.png"))
+    window.close()
+    library.close()
+    print(out / "trends.png")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "screenshots"))
@@ -66,6 +117,15 @@ def main() -> None:
         help="only open recording ID of the library file DB at SECONDS and save it as "
         "radio-recording.png (the README's WavePulse view)",
     )
+    parser.add_argument(
+        "--trends",
+        nargs="?",
+        const=ROOT.parent / "shared" / "data" / "wavepulse" / "transcripts",
+        type=Path,
+        metavar="TRANSCRIPTS",
+        help="only import the WavePulse transcripts (default ../shared/data/wavepulse/"
+        "transcripts) and save the Trends tab as trends.png (the README's)",
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -73,6 +133,9 @@ def main() -> None:
         save_recording_view(
             out, Path(args.recording[0]), int(args.recording[1]), float(args.recording[2])
         )
+        return
+    if args.trends:
+        save_trends_view(out, args.trends)
         return
     work = Path(tempfile.mkdtemp(prefix="sl-shots-"))
     settings = Settings(
