@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.backlog import Backlog
 from app.config import Settings
 from app.errors import USER_ERRORS
 from app.events import ChatStatus, EventBus, SessionError, SessionStatus
@@ -33,7 +34,7 @@ from storage.recordings import STATUS_COMPLETE, STATUS_FAILED
 
 log = logging.getLogger(__name__)
 
-MAX_LAG_S = 300.0  # how far the transcriber may fall behind before audio skips it
+MAX_LAG_S = 300.0  # the most audio queued in memory; further behind, it is read back from disk
 HEARTBEAT_S = 5.0
 DRAIN_ON_STOP_S = 15.0  # at stop, transcribe what is queued for at most this long
 CHUNK_S = 0.5
@@ -92,8 +93,9 @@ class LiveSession:
         max_lag_s: float = MAX_LAG_S,
     ) -> None:
         """`recording_options` are extra columns for the new recording (schedule links).
-        `max_lag_s`: how far transcription may fall behind the stream; past that, audio is
-        archived but skips transcription until it has caught up (one stretch, noted)."""
+        `max_lag_s`: how much audio waits in memory for the transcriber; past that, the
+        transcriber reads it back from the archive when it has time (`app.backlog`), and
+        only without an archive is audio skipped (one stretch, noted)."""
         self.job = job
         self._recording_options = recording_options or {}
         self.library = library
@@ -113,9 +115,11 @@ class LiveSession:
         self._received_s = 0.0
         self._transcribed_s = 0.0
         self._skipped_s = 0.0
-        self._skipped: list[list[float]] = []  # [start, end] stretches not transcribed live
-        self._skipping = False  # the reader is skipping audio until the transcriber catches up
+        self._skipped: list[list[float]] = []  # [start, end] stretches never transcribed
+        self._skipping = False  # no archive: audio skips transcription until it catches up
         self._skip_lock = threading.Lock()
+        self._backlog = Backlog()
+        self._archived_all = True  # until writing the archive fails
         self._sink: TranscriptSink | None = None
         self._done = threading.Event()
         self._result: SessionResult | None = None
@@ -253,9 +257,15 @@ class LiveSession:
         archive = self._open_archive(archive_dir)
         try:
             for chunk in self._stream.chunks():
+                if self._backlog.handover_wanted():
+                    # The transcriber has read the archive back this far: close the file
+                    # here so it can read the rest, and queue again from this chunk.
+                    if archive is not None:
+                        self._close_archive(archive)
+                    self._backlog.hand_over(chunk.start_s)
                 archive = self._archive(archive, chunk)
                 self._received_s = chunk.end_s
-                self._enqueue(chunk)
+                self._enqueue(chunk, archived=archive is not None)
                 if self.job.duration_s and chunk.end_s >= self.job.duration_s:
                     self._stream.stop()
         except USER_ERRORS as exc:
@@ -268,6 +278,7 @@ class LiveSession:
         finally:
             if archive is not None:
                 self._close_archive(archive)
+            self._backlog.reader_finished()
             self._queue.put(_END)
 
     def _open_archive(self, directory: Path) -> AudioArchive | None:
@@ -276,16 +287,22 @@ class LiveSession:
         try:
             return AudioArchive(
                 directory,
-                on_file_opened=lambda seq, path, start: recordings.add_archive_file(
-                    rid, seq, str(path), start
+                on_file_opened=lambda seq, path, start: (
+                    recordings.add_archive_file(rid, seq, str(path), start),
+                    str(path),
+                    start,
                 ),
-                on_file_closed=lambda handle, duration: (
-                    handle and recordings.close_archive_file(handle, duration)
-                ),
+                on_file_closed=self._archive_file_closed,
             )
         except ArchiveError as exc:
             self._note(str(exc))
+            self._archived_all = False
             return None
+
+    def _archive_file_closed(self, opened: tuple[int, str, float], duration_s: float) -> None:
+        file_id, path, start_s = opened
+        self._backlog.file_closed(path, start_s, duration_s)  # readable back from now on
+        self.library.recordings.close_archive_file(file_id, duration_s)
 
     def _archive(self, archive: AudioArchive | None, chunk: AudioChunk) -> AudioArchive | None:
         if archive is None:
@@ -295,6 +312,7 @@ class LiveSession:
             return archive
         except ArchiveError as exc:
             self._note(f"{exc} Transcription goes on without an audio archive.")
+            self._archived_all = False
             self._close_archive(archive)
             return None
 
@@ -304,11 +322,14 @@ class LiveSession:
         except Exception as exc:
             log.warning("Closing the archive failed: %s", exc)
 
-    def _enqueue(self, chunk: AudioChunk) -> None:
-        # Once the transcriber is `max_lag_s` behind, the stream keeps flowing (the audio is
-        # archived) but skips transcription until the transcriber has done what it had: one
-        # stretch skipped whole, rather than every other chunk (which would leave it decoding
-        # scraps of speech between discontinuities, and so fall further behind).
+    def _enqueue(self, chunk: AudioChunk, archived: bool = True) -> None:
+        """Queue the chunk for the transcriber, unless it is `max_lag_s` behind: then the
+        audio waits in the archive, read back when the transcriber has done what it had
+        (`app.backlog`). Without an archive it skips transcription instead, until the
+        transcriber has caught up: one stretch skipped whole, rather than every other chunk
+        (which would leave it decoding scraps of speech between discontinuities)."""
+        if self._backlog.behind:
+            return
         if self._skipping and not self._queue.empty():
             self._skip(chunk)
             return
@@ -316,18 +337,29 @@ class LiveSession:
             self._queue.put_nowait(chunk)
             self._skipping = False
         except queue.Full:
+            if archived:
+                self._backlog.fall_behind(chunk.start_s)
+                log.warning(
+                    "Transcription is %.0f s behind: it goes on from the archive", self.lag_s
+                )
+                self._status("lagging", lag_s=self.lag_s, from_archive=True)
+                return
             self._skipping = True
             self._skip(chunk)
             log.warning("Transcription is %.0f s behind: skipping live audio", self.lag_s)
             self._status("lagging", lag_s=self.lag_s, skipped_s=self._skipped_s)
 
     def _skip(self, chunk: AudioChunk) -> None:
+        self._skip_stretch(chunk.start_s, chunk.end_s)
+
+    def _skip_stretch(self, start_s: float, end_s: float) -> None:
+        """Note audio that will not be transcribed (joined to the last stretch it follows)."""
         with self._skip_lock:
-            self._skipped_s += chunk.duration_s
-            if self._skipped and abs(chunk.start_s - self._skipped[-1][1]) < 0.05:
-                self._skipped[-1][1] = chunk.end_s
+            self._skipped_s += end_s - start_s
+            if self._skipped and abs(start_s - self._skipped[-1][1]) < 0.05:
+                self._skipped[-1][1] = end_s
             else:
-                self._skipped.append([chunk.start_s, chunk.end_s])
+                self._skipped.append([start_s, end_s])
 
     def _on_stream_status(self, state: str, detail: dict) -> None:
         self._status(state, **detail)
@@ -350,6 +382,9 @@ class LiveSession:
                         item = self._queue.get(timeout=1.0)
                     except queue.Empty:
                         item = None
+                if item is _END or (item is None and self._backlog.behind):
+                    # What was queued is done: the rest waits in the archive.
+                    last_beat = self._read_back(transcriber, drain_deadline, last_beat)
                 if item is _END:
                     break
                 if item is not None:
@@ -376,6 +411,32 @@ class LiveSession:
         finally:
             self._finish()
 
+    def _read_back(self, transcriber, drain_deadline: float | None, last_beat: float) -> float:
+        """Transcribe the backlog from the archive, up to where the reader queues again;
+        after a stop, for what is left of `DRAIN_ON_STOP_S` (the rest is noted, for
+        `resume`). Returns when it last sent a heartbeat."""
+        deadline = drain_deadline
+
+        def give_up() -> bool:
+            nonlocal deadline
+            if deadline is None and self._stopping.is_set():
+                deadline = time.monotonic() + DRAIN_ON_STOP_S
+            return deadline is not None and time.monotonic() > deadline
+
+        for chunk in self._backlog.read_back(self._transcribed_s, give_up):
+            for commit in transcriber.push(chunk.samples, chunk.start_s):
+                self._sink.add(commit)
+            self._transcribed_s = chunk.end_s
+            if time.monotonic() - last_beat >= HEARTBEAT_S:
+                last_beat = time.monotonic()
+                self._heartbeat()
+        for start, end in self._backlog.unreadable:
+            self._skip_stretch(start, end)
+        self._backlog.unreadable.clear()
+        if give_up() and self._received_s > self._transcribed_s + 0.05:
+            self._skip_stretch(self._transcribed_s, self._received_s)
+        return last_beat
+
     def _take_contiguous(self, first: AudioChunk) -> tuple[AudioChunk, object | None]:
         """`first` and the chunks queued right after it, as one chunk of up to `JOIN_MAX_S`;
         and the next queued item when it could not join (a gap in the stream, or the end).
@@ -400,8 +461,14 @@ class LiveSession:
             self.library.recordings.heartbeat(self.recording_id, self._received_s, self.lag_s)
         except USER_ERRORS as exc:
             log.warning("Heartbeat failed: %s", exc)
-        state = "lagging" if self._skipping else "live"
-        self._status(state, position_s=self._received_s, lag_s=self.lag_s)
+        if self._skipping:
+            self._status("lagging", position_s=self._received_s, lag_s=self.lag_s, skipped_s=0)
+        elif self._backlog.behind:
+            self._status(
+                "lagging", position_s=self._received_s, lag_s=self.lag_s, from_archive=True
+            )
+        else:
+            self._status("live", position_s=self._received_s, lag_s=self.lag_s)
 
     def _finish(self) -> None:
         rid = self.recording_id
@@ -438,12 +505,14 @@ class LiveSession:
         if len(self._skipped) > 5:
             stretches.append(f"and {len(self._skipped) - 5} more")
         note = (
-            f"Transcription fell {self.max_lag_s:.0f} s behind: {self._skipped_s:.0f} s of "
-            f"audio ({', '.join(stretches)}) were archived but not transcribed live"
+            f"Transcription fell behind: {self._skipped_s:.0f} s of audio "
+            f"({', '.join(stretches)}) were not transcribed"
         )
-        if self._skipped[-1][1] >= self._received_s - 0.05:
-            # `resume` transcribes what comes after the last committed line: the end, not
-            # the stretches in between.
+        if not self._archived_all:
+            note += " (they could not be archived to be read back later)"
+        elif self._skipped[-1][1] >= self._received_s - 0.05:
+            # Stopped before transcription caught up. `resume` transcribes what comes after
+            # the last committed line: the end, not stretches in between.
             note += f"; `python main.py resume {self.recording_id}` transcribes the end"
         return note + "."
 

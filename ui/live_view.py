@@ -126,7 +126,12 @@ class LiveView(QWidget):
             self.state.setText(f"● Live — lagging {d['lag_s']:.0f} s behind")
             return
         if event.state == "lagging":
-            self.state.setText(f"Lagging {d.get('lag_s', 0):.0f} s behind (audio is archived)")
+            how = (
+                "skipping what it cannot take (no archive)"
+                if "skipped_s" in d
+                else ("transcribing from the archive, nothing skipped")
+            )
+            self.state.setText(f"Lagging {d.get('lag_s', 0):.0f} s behind — {how}")
             return
         self.state.setText(STATE_TEXT.get(event.state, event.state))
         if event.state in ("ended", "failed"):

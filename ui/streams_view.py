@@ -35,7 +35,7 @@ STATE_WORDS = {
     "connecting": "Connecting",
     "live": "Live",
     "reconnecting": "Reconnecting",
-    "lagging": "Lagging (archiving)",
+    "lagging": "Behind (from the archive)",
     "ended": "Ended",
     "failed": "Failed",
 }

@@ -238,9 +238,13 @@ def subscribe_printers(bus: EventBus, show_ids: bool = False, lag_of=None) -> No
                 flush=True,
             )
         elif event.state == "lagging":
+            then = (
+                "it goes on from the archive, nothing is skipped"
+                if event.detail.get("from_archive")
+                else "audio it cannot take is skipped (no archive)"
+            )
             print(
-                f"{prefix}transcription is {event.detail.get('lag_s', 0):.0f} s behind; "
-                "audio is archived",
+                f"{prefix}transcription is {event.detail.get('lag_s', 0):.0f} s behind; {then}",
                 file=sys.stderr,
                 flush=True,
             )

@@ -125,3 +125,43 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_recording(two_part_radio, workdir):
     [recording] = library.recordings.list()
     assert recording.status == "complete"
     assert all(s.final for s in library.segments.for_recording(recording.id))
+
+
+def test_ctrl_c_stops_every_recording_of_one_record_call_and_keeps_their_text(
+    icecast, second_station, workdir
+):
+    """Two stations in one `record` process, stopped with Ctrl-C while both are still being
+    decoded: each recording is closed complete, every line final before the signal is still
+    there as it was, the provisional ones are made final, and neither recording holds the
+    other's words."""
+    proc = start_record(workdir, icecast.url, second_station.url, "--mode", "monitor")
+
+    def both_started() -> bool:
+        library = open_library(workdir)
+        try:
+            recordings = library.recordings.list()
+            return len(recordings) == 2 and all(
+                any(s.final for s in library.segments.for_recording(r.id)) for r in recordings
+            )
+        finally:
+            library.close()
+
+    wait_for(both_started, timeout=90)
+    before = {s.id: s.text for s in _segments(workdir) if s.final}
+    assert len(before) >= 2
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and err.count(" complete: ") == 2, err
+    library = open_library(workdir)
+    recordings = library.recordings.list()
+    assert [r.status for r in recordings] == ["complete", "complete"]
+    assert all(f"#{r.id} [" in out for r in recordings)  # lines as committed, by recording
+    after = {s.id: s for s in _segments(workdir)}
+    for segment_id, text in before.items():  # no final line was lost or rewritten
+        assert segment_id in after and after[segment_id].text == text
+    assert all(s.final for s in after.values())
+    by_station = {r.url: transcript(library, r.id).lower() for r in recordings}
+    station_a, station_b = by_station[icecast.url], by_station[second_station.url]
+    assert "farmers" not in station_a and "drought" not in station_a
+    assert "library" not in station_b and "council" not in station_b

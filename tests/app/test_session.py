@@ -1,4 +1,5 @@
-"""`LiveSession`'s lag policy on its own: what it skips when the transcriber falls behind.
+"""`LiveSession`'s lag policy on its own: what it leaves to the archive (or, without one,
+skips) when the transcriber falls behind.
 
 (`tests/app/test_record.py` drives the same over a loopback radio stream, end to end.)"""
 
@@ -14,37 +15,69 @@ from ingest.types import SAMPLE_RATE, AudioChunk
 from tests.app.helpers import open_library
 
 
-def test_a_transcriber_too_far_behind_skips_one_whole_stretch(workdir):
-    """Past `max_lag_s`, audio skips transcription until the transcriber has done what it
-    had: one stretch, not every other chunk (scraps of speech between discontinuities)."""
+def lagging_session(workdir, states: list[str]) -> LiveSession:
     settings = load_settings(db=str(workdir / "library.db"), data_dir=str(workdir / "data"))
     bus = EventBus()
-    states: list[str] = []
     bus.subscribe(lambda e: states.append(e.state), SessionStatus)
-    session = LiveSession(
+    return LiveSession(
         RecordingJob(url="http://127.0.0.1:9/radio"),
         open_library(workdir),
         settings,
         bus,
         max_lag_s=2.0,
     )
+
+
+def half_seconds(count: int) -> list[AudioChunk]:
     silence = np.zeros(int(CHUNK_S * SAMPLE_RATE), dtype=np.float32)
-    chunks = [AudioChunk(silence, i * CHUNK_S) for i in range(16)]
-    queued = session._queue  # what the transcriber thread takes from
+    return [AudioChunk(silence, i * CHUNK_S) for i in range(count)]
+
+
+def test_a_transcriber_too_far_behind_is_left_the_archive_until_it_asks_for_the_stream(workdir):
+    """Past `max_lag_s` the reader queues nothing more (memory stays bounded, the audio is
+    archived), even once the queue has drained: the transcriber reads the archive back
+    first, and the reader queues again only from where it hands the stream back."""
+    states: list[str] = []
+    session = lagging_session(workdir, states)
+    chunks = half_seconds(12)
+    queued = session._queue
 
     for chunk in chunks[:6]:  # 2 s fit, then the transcriber is 2 s behind
         session._enqueue(chunk)
+    assert states == ["lagging"] and queued.qsize() == 4 and session._backlog.behind
+    while not queued.empty():
+        queued.get_nowait()
+    session._enqueue(chunks[6])
+    assert queued.empty() and session.skipped == []  # in the archive, not skipped
+    session._backlog.hand_over(chunks[7].start_s)  # the archive was read back to 3.5 s
+    for chunk in chunks[7:10]:
+        session._enqueue(chunk)
+    assert [queued.get_nowait().start_s for _ in range(3)] == [3.5, 4.0, 4.5]
+    assert not session._backlog.behind and states == ["lagging"]
+
+
+def test_without_an_archive_a_transcriber_too_far_behind_skips_one_whole_stretch(workdir):
+    """With no archive to read back from, audio past `max_lag_s` skips transcription until
+    the transcriber has done what it had: one stretch, not every other chunk (scraps of
+    speech between discontinuities)."""
+    states: list[str] = []
+    session = lagging_session(workdir, states)
+    chunks = half_seconds(16)
+    queued = session._queue
+
+    for chunk in chunks[:6]:
+        session._enqueue(chunk, archived=False)
     assert states == ["lagging"] and session.skipped == [(2.0, 3.0)]
     queued.get_nowait()  # it takes one chunk: still behind, so it is not topped up...
-    session._enqueue(chunks[6])
-    session._enqueue(chunks[7])
+    session._enqueue(chunks[6], archived=False)
+    session._enqueue(chunks[7], archived=False)
     assert session.skipped == [(2.0, 4.0)] and queued.qsize() == 3
     while not queued.empty():  # ...until it has caught up
         queued.get_nowait()
     for chunk in chunks[8:12]:
-        session._enqueue(chunk)
+        session._enqueue(chunk, archived=False)
     assert session.skipped == [(2.0, 4.0)] and queued.qsize() == 4
-    session._enqueue(chunks[12])  # behind again: a second stretch
+    session._enqueue(chunks[12], archived=False)  # behind again: a second stretch
     assert session.skipped == [(2.0, 4.0), (6.0, 6.5)] and states == ["lagging"] * 2
 
 
