@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import weakref
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -26,6 +27,11 @@ log = logging.getLogger(__name__)
 LIVE = 0  # priorities: lower goes first
 MONITOR = 1
 MAX_BATCH = 8
+# While a `live` stream is being decoded, `monitor` batches stay small: a live step that
+# arrives during a batch waits for all of it (one call cannot be interrupted), and eight
+# utterances take seconds on two cores.
+BESIDE_LIVE_MAX_BATCH = 2
+LIVE_ACTIVE_S = 5.0  # a live stream counts as active this long after its last request
 
 
 @dataclass(order=True)
@@ -47,7 +53,9 @@ class ServiceStats:
 class DecodingService:
     """Decodes `BatchItem`s for many sessions with one model, in batches of up to
     `max_batch`: the `LIVE` items waiting (never mixed with `MONITOR` ones), else the oldest
-    `MONITOR` items that share a language and a beam size with the first. Batches are
+    `MONITOR` items that share a language and a beam size with the first — at most
+    `BESIDE_LIVE_MAX_BATCH` of them while a live stream is active, so a live step never
+    waits long behind a monitor batch. Batches are
     decoded in fitted windows, which ignore prompts, so prompts do not split them."""
 
     def __init__(self, model, max_batch: int = MAX_BATCH) -> None:
@@ -57,12 +65,15 @@ class DecodingService:
         self._waiting: list[_Request] = []
         self._seq = count()
         self._wake = threading.Condition()
+        self._live_seen_at = float("-inf")  # monotonic time of the last live request
         self._thread = threading.Thread(target=self._run, name="decoding-service", daemon=True)
         self._thread.start()
 
     def submit(self, item: BatchItem, priority: int = MONITOR) -> Future:
         future: Future = Future()
         with self._wake:
+            if priority == LIVE:
+                self._live_seen_at = time.monotonic()
             self._waiting.append(_Request(priority, next(self._seq), item, future))
             self._wake.notify()
         return future
@@ -88,10 +99,16 @@ class DecodingService:
                 if r.priority == first.priority
                 and r.item.language == first.item.language
                 and r.item.beam_size == first.item.beam_size
-            ][: self.max_batch]
+            ][: self._batch_limit(first.priority)]
             taken = {id(r) for r in batch}
             self._waiting = [r for r in self._waiting if id(r) not in taken]
             return batch
+
+    def _batch_limit(self, priority: int) -> int:
+        live_active = time.monotonic() - self._live_seen_at < LIVE_ACTIVE_S
+        if priority == MONITOR and live_active:
+            return min(self.max_batch, BESIDE_LIVE_MAX_BATCH)
+        return self.max_batch
 
     def _run(self) -> None:
         while True:

@@ -12,7 +12,13 @@ import pytest
 from ingest.ffmpeg import decode_to_array
 from nlp.asr import AsrOptions, WhisperBackend
 from nlp.batched_asr import BatchItem, decode_batch, window_frames
-from nlp.decoding_service import LIVE, MONITOR, DecodingService, SharedBackend
+from nlp.decoding_service import (
+    BESIDE_LIVE_MAX_BATCH,
+    LIVE,
+    MONITOR,
+    DecodingService,
+    SharedBackend,
+)
 from nlp.streaming import MonitorTranscriber
 from nlp.types import join_words
 from tests.conftest import wer
@@ -100,23 +106,47 @@ def test_a_fitted_window_covers_the_audio_with_a_margin():
     assert window_frames(3 * 16000, fit=False) == 3000
 
 
-def test_the_service_decodes_many_sessions_in_batches_live_first(backend, utterances):
-    """Eight monitor requests and one live request arrive while the service is busy: the
-    live one is decoded before the monitor ones queued ahead of it, the monitor ones share
-    batches, and every caller gets its own utterance's words."""
+def gated_service(backend, order: list[str]) -> tuple[DecodingService, threading.Event]:
+    """A service whose batches wait at a gate (so requests pile up), noting each batch's
+    kind and size."""
     service = DecodingService(backend.model, max_batch=8)
     gate = threading.Event()
-    order: list[str] = []
     real_decode = service._decode
 
     def decode_after_gate(batch):
         gate.wait(30)
-        order.append("+".join(sorted({"live" if r.priority == LIVE else "monitor" for r in batch})))
+        kinds = sorted({"live" if r.priority == LIVE else "monitor" for r in batch})
+        order.append(f"{'+'.join(kinds)}:{len(batch)}")
         real_decode(batch)
 
     service._decode = decode_after_gate
+    return service, gate
+
+
+def test_the_service_decodes_many_sessions_in_batches(backend, utterances):
+    """Eight monitor requests arrive while the service is busy: they share batches, and
+    every caller gets its own utterance's words."""
+    order: list[str] = []
+    service, gate = gated_service(backend, order)
     blocker = service.submit(BatchItem(utterances[0], "", "en", 5), MONITOR)
     while service.waiting:  # the service has taken it and waits at the gate
+        time.sleep(0.01)
+    futures = [service.submit(BatchItem(utterances[i % 4], "", "en", 5), MONITOR) for i in range(8)]
+    gate.set()
+    blocker.result(60)
+    for i, future in enumerate(futures):
+        assert wer(SENTENCES[i % 4], text_of(future.result(60).words)) <= 0.2
+    assert order == ["monitor:1", "monitor:8"]
+
+
+def test_live_goes_first_and_monitor_batches_stay_small_beside_it(backend, utterances):
+    """A live request arriving behind eight monitor ones is decoded straight after the batch
+    that was running; while the live stream is active, monitor batches hold at most
+    `BESIDE_LIVE_MAX_BATCH` items, so its next step never waits long behind one."""
+    order: list[str] = []
+    service, gate = gated_service(backend, order)
+    blocker = service.submit(BatchItem(utterances[0], "", "en", 5), MONITOR)
+    while service.waiting:
         time.sleep(0.01)
     futures = [service.submit(BatchItem(utterances[i % 4], "", "en", 5), MONITOR) for i in range(8)]
     live = service.submit(BatchItem(utterances[3], "", "en", 5), LIVE)
@@ -125,8 +155,8 @@ def test_the_service_decodes_many_sessions_in_batches_live_first(backend, uttera
     assert wer(SENTENCES[3], text_of(live.result(60).words)) <= 0.2
     for i, future in enumerate(futures):
         assert wer(SENTENCES[i % 4], text_of(future.result(60).words)) <= 0.2
-    assert order[:2] == ["monitor", "live"]  # straight after the batch that was running
-    assert service.stats.largest_batch >= 4 and service.stats.batches <= 4
+    assert order[:2] == ["monitor:1", "live:1"]
+    assert order[2:] == [f"monitor:{BESIDE_LIVE_MAX_BATCH}"] * (8 // BESIDE_LIVE_MAX_BATCH)
 
 
 def test_a_failing_batch_is_retried_item_by_item(backend, utterances):
