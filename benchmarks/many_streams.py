@@ -43,6 +43,7 @@ from speech_programme import build  # noqa: E402
 from app.config import load_settings  # noqa: E402
 from app.events import EventBus, SegmentCommitted  # noqa: E402
 from app.session import LiveSession, RecordingJob  # noqa: E402
+from nlp import decoding_service  # noqa: E402
 from storage import Library  # noqa: E402
 from tests.fixtures import servers, speech  # noqa: E402
 
@@ -271,9 +272,18 @@ def main() -> None:
         "--max-processes", type=int, default=8, help="no separate-process runs above this N"
     )
     parser.add_argument("--live-beside", type=int, default=4, help="0 skips the live check")
+    parser.add_argument(
+        "--beside-live-batch",
+        type=int,
+        default=None,
+        help="monitor batch size while a live stream is active (default: the service's "
+        f"BESIDE_LIVE_MAX_BATCH, {decoding_service.BESIDE_LIVE_MAX_BATCH}; 8 = no cap)",
+    )
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "sl-many"))
     args = parser.parse_args()
-    counts = [int(c) for c in args.counts.split(",")]
+    counts = [int(c) for c in args.counts.split(",") if c.strip()]  # "" = the live check only
+    if args.beside_live_batch is not None:
+        decoding_service.BESIDE_LIVE_MAX_BATCH = args.beside_live_batch
     workdir = Path(args.workdir)
     print(f"{os.cpu_count()} CPUs; monitor mode, tiny.en; {args.paragraphs} paragraphs a stream")
     header = (
