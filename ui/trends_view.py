@@ -80,6 +80,8 @@ class TrendsView(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Term / moment", "Recent recordings", "Before", "z"])
         self.tree.setColumnWidth(0, 240)
+        # A long moment title loses its middle, not the time at its end; the tooltip has it all.
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         for column in (1, 2, 3):
             self.tree.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -117,6 +119,7 @@ class TrendsView(QWidget):
         self.mentions = QTreeWidget()
         self.mentions.setHeaderLabels(["Recording", "Name", "Kind", "Mentions", "First at"])
         self.mentions.setColumnWidth(0, 180)
+        self.mentions.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.mentions.itemDoubleClicked.connect(self._open)
         self.mention_chart = LineChart("Search a name to see its mentions per day.")
         self.mention_chart.setMinimumHeight(160)
@@ -180,6 +183,7 @@ class TrendsView(QWidget):
             item.setData(0, TERM, b.term)
             for rid, title, seconds in trend.moments:
                 child = QTreeWidgetItem([f"#{rid} {title} [{hms(seconds)}]"])
+                child.setToolTip(0, child.text(0))
                 child.setData(0, MOMENT, (rid, seconds))
                 child.setData(0, TERM, b.term)
                 item.addChild(child)
@@ -282,6 +286,7 @@ class TrendsView(QWidget):
                 ]
             )
             item.setData(0, MOMENT, (rid, entity.first_s))
+            item.setToolTip(0, item.text(0))
             self.mentions.addTopLevelItem(item)
 
     # --- shared ---------------------------------------------------------------------------

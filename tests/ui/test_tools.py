@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from ui.live_view import LiveView
@@ -172,6 +172,10 @@ def test_trends_tab_finds_the_new_story_and_opens_its_moment(window, qtbot):
     assert "bridge collapse" in top.text(0) and (top.text(1), top.text(2)) == ("3", "0")
     moment = top.child(0)
     assert moment.text(0).startswith(("#6 Day 6", "#7 Day 7", "#8 Day 8"))
+    # A title too long for the column loses its middle (the time at its end stays), and
+    # hovering shows all of it.
+    assert view.tree.textElideMode() == Qt.TextElideMode.ElideMiddle
+    assert moment.toolTip(0) == moment.text(0)
     with qtbot.waitSignal(view.open_requested) as opened:
         view.tree.itemDoubleClicked.emit(moment, 0)
     assert opened.args[0] in (6, 7, 8)
@@ -182,6 +186,8 @@ def test_trends_tab_finds_the_new_story_and_opens_its_moment(window, qtbot):
     qtbot.waitUntil(lambda: view.mentions.topLevelItemCount() == 1, timeout=10_000)
     hit = view.mentions.topLevelItem(0)
     assert hit.text(0) == "#7 Day 7" and hit.text(4) == "00:02:00"
+    assert hit.toolTip(0) == "#7 Day 7"
+    assert view.mentions.textElideMode() == Qt.TextElideMode.ElideMiddle
     view.who.setText("nobody here")
     view.who.returnPressed.emit()
     qtbot.waitUntil(lambda: "No recording mentions" in view.mentions.topLevelItem(0).text(0))
