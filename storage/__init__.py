@@ -1,4 +1,5 @@
-"""Persistence: SQLAlchemy models, the SQLite engine (WAL + FTS5) and the repositories.
+"""Persistence: SQLAlchemy models, the engine (a SQLite file in WAL mode with FTS5, or a
+PostgreSQL server with tsvector search), the repositories and the migrations.
 
 Nothing outside this package writes SQL. The rest of the app talks to `Library` and the
 repositories it hands out, and gets plain frozen dataclasses back.

@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from dataclasses import fields
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, String, func, insert, select, text, type_coerce, update
+from sqlalchemy import JSON, DateTime, String, func, insert, select, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.engine import translate_errors
 from storage.orm import ChatMessage, ChatWindow, Recording
 from storage.records import ChatMessageRecord, ChatWindowRecord, SearchHit
-from storage.search import to_fts_query
+from storage.search import SearchBackend
+from storage.upsert import insert_skipping_duplicates
 
 # What a caller gives `add_many` per message: the record's fields, less those the library
 # sets itself (the id, the recording, `deleted`, which moderation events set later).
@@ -23,8 +24,9 @@ CHAT_COLUMNS = tuple(
 
 
 class ChatRepository:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], search: SearchBackend) -> None:
         self._sessions = sessions
+        self._search = search
 
     def add_many(self, recording_id: int, rows: Iterable[dict]) -> int:
         """Store messages/events (dicts of CHAT_COLUMNS) in one transaction; returns how many
@@ -40,15 +42,13 @@ class ChatRepository:
             value["first_message"] = bool(value["first_message"])
         if not values:
             return 0
+        # The ids of the rows really inserted say how many were new: counting before and
+        # after would also count what other writers (a second worker, the GUI) committed
+        # in between, which PostgreSQL's READ COMMITTED lets this transaction see.
+        table = ChatMessage.__table__
         with translate_errors("save chat"), self._sessions.begin() as session:
-            before = session.scalar(
-                select(func.count(ChatMessage.id)).where(ChatMessage.recording_id == recording_id)
-            )
-            session.execute(insert(ChatMessage).prefix_with("OR IGNORE"), values)
-            after = session.scalar(
-                select(func.count(ChatMessage.id)).where(ChatMessage.recording_id == recording_id)
-            )
-        return int(after - before)
+            statement = insert_skipping_duplicates(table, session.get_bind().dialect.name)
+            return len(session.execute(statement.returning(table.c.id), values).all())
 
     def mark_deleted(
         self,
@@ -163,32 +163,9 @@ class ChatRepository:
     # --- search ----------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        fts = to_fts_query(query)
-        if not fts:
-            return []
-        sql = text(
-            """SELECT c.id, c.recording_id, c.offset_s, r.title,
-                      snippet(chat_fts, 0, '[', ']', '…', 12), c.author, c.text
-               FROM chat_fts JOIN chat_messages c ON c.id = chat_fts.rowid
-               JOIN recordings r ON r.id = c.recording_id
-               WHERE chat_fts MATCH :q ORDER BY rank LIMIT :limit"""
-        )
+        """Chat messages matching `query` (the transcript search's syntax), best first."""
         with translate_errors("search chat"), self._sessions() as session:
-            return [
-                SearchHit(
-                    recording_id=rid,
-                    recording_title=title,
-                    segment_id=cid,
-                    start_s=offset,
-                    end_s=offset,
-                    text=body,
-                    snippet=f"{author}: {snippet}",
-                    source="chat",
-                )
-                for cid, rid, offset, title, snippet, author, body in session.execute(
-                    sql, {"q": fts, "limit": limit}
-                )
-            ]
+            return self._search.chat_hits(session.connection(), query, limit)
 
 
 def plain_column(column):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
@@ -16,6 +18,9 @@ from storage.search import TranscriptSearch
 from storage.segments import SegmentRepository
 from storage.sources import SourceRepository
 from storage.summaries import SummaryRepository
+from storage.urls import display_url
+
+log = logging.getLogger(__name__)
 
 
 class Library:
@@ -26,20 +31,38 @@ class Library:
     """
 
     def __init__(self, url: str) -> None:
-        self.url = url
+        self.url = url  # with its password, if any: show `display_url` instead
         self.engine: Engine = make_engine(url)
-        upgrade_to_head(self.engine)
+        try:
+            upgrade_to_head(self.engine)
+        except BaseException:
+            self.engine.dispose()
+            raise
+        log.info("Library: %s", self.display_url)
         sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.search = TranscriptSearch(self.engine)
         self.recordings = RecordingRepository(sessions)
         self.segments = SegmentRepository(sessions)
         self.sources = SourceRepository(sessions)
         self.schedule_runs = ScheduleRunRepository(sessions)
-        self.chat = ChatRepository(sessions)
+        self.chat = ChatRepository(sessions, self.search.backend)
         self.summaries = SummaryRepository(sessions)
         self.keywords = KeywordRepository(sessions)
         self.entities = EntityRepository(sessions)
         self.terms = RecordingTermsRepository(sessions)
-        self.search = TranscriptSearch(self.engine)
+
+    @property
+    def display_url(self) -> str:
+        """The database's URL as it may be shown or logged: the password hidden."""
+        return display_url(self.url)
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.engine.dialect.name
+
+    def __repr__(self) -> str:
+        return f"Library({self.display_url!r})"
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,4 +1,5 @@
-"""Shared fixtures: speech from espeak-ng, loopback HLS and Icecast servers, a CLI runner."""
+"""Shared fixtures: speech from espeak-ng, loopback HLS and Icecast servers, a CLI runner,
+a throwaway PostgreSQL server, and a library on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.fixtures import servers, speech  # noqa: E402
+from tests.fixtures import postgres, servers, speech  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +91,47 @@ def second_station(script_b_wav, silence_mp3, speech_dir):
     server = servers.IcecastServer(servers.encode_mp3(wav, speech_dir / "b.mp3"), silence_mp3)
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server of the tests' own on 127.0.0.1, for the whole session; tests
+    that need it are skipped, saying why, only where PostgreSQL is not installed."""
+    reason = postgres.why_unavailable()
+    if reason:
+        pytest.skip(reason)
+    server = postgres.PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A URL (with its password) to a new, empty database, dropped after the test."""
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def library_url(request, tmp_path) -> str:
+    """A fresh library's URL, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'lib.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def library(library_url):
+    """A fresh library, migrated, on each database (`library_url`)."""
+    from storage import Library
+
+    lib = Library(library_url)
+    yield lib
+    lib.close()
 
 
 @pytest.fixture

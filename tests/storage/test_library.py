@@ -1,4 +1,6 @@
-"""The library database: schema by migration, FTS kept in step, crash bookkeeping, errors."""
+"""The library database: schema by migration, search kept in step, crash bookkeeping,
+errors. Tests taking `library` or `library_url` run on SQLite and on PostgreSQL; the others
+are about SQLite files."""
 
 from __future__ import annotations
 
@@ -7,36 +9,54 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from storage import Library, StorageError
 from storage.recordings import STATUS_INTERRUPTED, STATUS_RECORDING
-from storage.search import to_fts_query
+from storage.search_fts5 import to_fts_query
+
+HEAD = "0009"
 
 
 @pytest.fixture
-def library(tmp_path):
+def sqlite_library(tmp_path):
     lib = Library(f"sqlite:///{tmp_path / 'lib.db'}")
     yield lib
     lib.close()
 
 
-def test_new_database_is_migrated_to_head_in_wal_mode(library, tmp_path):
-    with library.engine.connect() as conn:
+def test_new_sqlite_database_is_migrated_to_head_in_wal_mode(sqlite_library):
+    with sqlite_library.engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         mode = conn.execute(text("PRAGMA journal_mode")).scalar()
         tables = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
-    assert version == "0008"
+    assert version == HEAD
     assert mode == "wal"
     assert {"sources", "recordings", "segments", "archive_files", "segments_fts"} <= tables
-    assert "recording_terms" in tables
+    assert {"recording_terms", "chat_fts"} <= tables
 
 
-def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path):
-    url = f"sqlite:///{tmp_path / 'lib.db'}"
-    with Library(url) as lib:
+def test_new_postgres_database_is_migrated_with_tsvector_columns_and_gin_indexes(postgres_url):
+    with Library(postgres_url) as lib, lib.engine.connect() as conn:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        schema = inspect(conn)
+        tables = set(schema.get_table_names())
+        for table in ("segments", "chat_messages"):
+            columns = {c["name"]: str(c["type"]) for c in schema.get_columns(table)}
+            assert columns["text_search"] == "TSVECTOR"
+            [index] = [i for i in schema.get_indexes(table) if i["name"].endswith("text_search")]
+            method = conn.execute(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": index["name"]}
+            ).scalar()
+            assert "USING gin (text_search)" in method
+    assert version == HEAD
+    assert {"sources", "recordings", "segments", "chat_messages", "recording_terms"} <= tables
+
+
+def test_reopening_keeps_data_and_does_not_migrate_again(library_url):
+    with Library(library_url) as lib:
         rid = lib.recordings.create(url="http://x/a.mp3", mode="live").id
-    with Library(url) as lib:
+    with Library(library_url) as lib:
         assert lib.recordings.get(rid).url == "http://x/a.mp3"
 
 
@@ -66,6 +86,7 @@ def test_phrase_and_all_words_matching(library):
 @pytest.mark.parametrize("query", ['"unbalanced', "AND OR NOT", "a*b(c)", "NEAR(", "-x +y", ""])
 def test_user_queries_never_raise(library, query):
     assert isinstance(library.search.search(query), list)
+    assert isinstance(library.chat.search(query), list)
     assert to_fts_query(query).count('"') % 2 == 0
 
 
@@ -116,15 +137,11 @@ def test_locked_database_is_reported_in_words(tmp_path, monkeypatch):
     assert lib.recordings.create(url="u", mode="live").id == 1  # usable afterwards
 
 
-def test_database_from_a_newer_version_is_refused(tmp_path):
-    url = f"sqlite:///{tmp_path / 'lib.db'}"
-    Library(url).close()
-    conn = sqlite3.connect(tmp_path / "lib.db")
-    conn.execute("UPDATE alembic_version SET version_num='9999'")
-    conn.commit()
-    conn.close()
+def test_database_from_a_newer_version_is_refused(library_url):
+    with Library(library_url) as lib, lib.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num='9999'"))
     with pytest.raises(StorageError, match="newer Streamlens"):
-        Library(url)
+        Library(library_url)
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path):
@@ -151,14 +168,14 @@ def test_transcript_fingerprints_change_with_the_transcript_and_terms_round_trip
     assert set(library.terms.all()) == {a}
 
 
-def test_terms_saved_by_two_workers_at_once_do_not_fail(library, tmp_path):
+def test_terms_saved_by_two_workers_at_once_do_not_fail(library, library_url):
     """Two import workers both compute a recording's terms; the other one stores them
     between this one's read and its write: this one's save becomes an update, not a
     UNIQUE-constraint failure (which used to leave the item "not summarised")."""
     from sqlalchemy import event
 
     rid = library.recordings.create(url="http://x/a.mp3", mode="live").id
-    other = Library(f"sqlite:///{tmp_path / 'lib.db'}")
+    other = Library(library_url)
     raced = []
 
     def other_worker_first(conn, cursor, statement, *args) -> None:

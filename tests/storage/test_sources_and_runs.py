@@ -1,4 +1,5 @@
-"""Sources (the station directory), schedule-run history, import keys, and the 0001→0002 upgrade."""
+"""Sources (the station directory), schedule-run history, import keys, and upgrading an
+old library; on SQLite and on PostgreSQL (the `library` and `library_url` fixtures)."""
 
 from __future__ import annotations
 
@@ -13,25 +14,27 @@ from storage.engine import alembic_config, make_engine
 from storage.schedule_runs import RUN_LATE, RUN_MISSED
 
 
-@pytest.fixture
-def library(tmp_path):
-    lib = Library(f"sqlite:///{tmp_path / 'lib.db'}")
-    yield lib
-    lib.close()
-
-
-def test_upgrade_from_0001_keeps_recordings_and_adds_new_columns(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+def test_upgrade_from_0001_keeps_recordings_and_adds_new_columns(library_url):
+    url = library_url
     engine = make_engine(url)
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "0001")
-        conn.execute(
+        old_id = conn.execute(
             text(
                 "INSERT INTO recordings (url, mode, started_at, duration_s, status, is_live) "
-                "VALUES ('http://old/a.mp3', 'live', '2026-01-02 03:04:05', 12, 'complete', 0)"
-            )
+                "VALUES ('http://old/a.mp3', 'live', :started, 12, 'complete', :live) "
+                "RETURNING id"
+            ),
+            {"started": datetime(2026, 1, 2, 3, 4, 5), "live": False},
+        ).scalar()
+        conn.execute(
+            text(
+                "INSERT INTO segments (recording_id, start_s, end_s, text, final) "
+                "VALUES (:rid, 0, 2, 'the old budgets', :final)"
+            ),
+            {"rid": old_id, "final": True},
         )
     engine.dispose()
     with Library(url) as lib:
@@ -42,6 +45,8 @@ def test_upgrade_from_0001_keeps_recordings_and_adds_new_columns(tmp_path):
             None,
             None,
         )
+        # what was said before the upgrade is found (PostgreSQL indexes it in 0009)
+        assert [h.recording_id for h in lib.search.search("budget")] == [old.id]
         new = lib.recordings.create(url="f", mode="offline", import_key="sha:1")
         assert lib.recordings.find_by_import_key("sha:1").id == new.id
 
