@@ -17,7 +17,7 @@ APP_NAME = "streamlens"
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
-    db_url: str
+    db_url: str = field(repr=False)  # may hold a password: show `display_url(db_url)`
     cache_dir: Path
     model: str = DEFAULT_MODEL
     cpu_threads: int = 0  # 0: chosen from the machine

@@ -18,6 +18,7 @@ from app.config import load_settings
 from app.errors import USER_ERRORS
 from app.logsetup import configure_logging
 from app.services import apply_settings
+from storage.urls import hide_passwords
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("Unexpected failure", exc_info=True)
         logging.getLogger("streamlens.crash").error("Unexpected failure", exc_info=True)
         print(
-            f"error: unexpected failure ({exc.__class__.__name__}: {exc}); "
+            f"error: unexpected failure ({exc.__class__.__name__}: {hide_passwords(str(exc))}); "
             f"details are in {settings.data_dir / 'streamlens.log'}",
             file=sys.stderr,
         )
