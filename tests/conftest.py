@@ -113,12 +113,29 @@ def postgres_url(postgres_server) -> str:
     postgres_server.drop_database(name)
 
 
+@pytest.fixture
+def migrated_postgres_url(postgres_server) -> str:
+    """Like `postgres_url`, for a database already migrated to the newest schema."""
+    name = postgres_server.create_database(template=postgres_server.migrated_template())
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
 BACKENDS = ("sqlite", "postgresql")
 
 
 @pytest.fixture(params=BACKENDS)
 def library_url(request, tmp_path) -> str:
-    """A fresh library's URL, once on SQLite and once on PostgreSQL."""
+    """A fresh library's URL, once on SQLite and once on PostgreSQL (there already migrated,
+    to save each test the time; see `empty_library_url` for tests of migrating)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'lib.db'}"
+    return request.getfixturevalue("migrated_postgres_url")
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_library_url(request, tmp_path) -> str:
+    """A URL to an empty database (no schema yet), once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'lib.db'}"
     return request.getfixturevalue("postgres_url")

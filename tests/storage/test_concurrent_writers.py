@@ -59,3 +59,20 @@ def test_concurrent_writers_lose_nothing_and_count_duplicates_once(library, libr
     assert sum(new for _, new in results) == CHAT_IDS
     stations = [s for s in library.sources.list() if s.url == "http://x/station"]
     assert len(stations) == 1 and stations[0].recording_count == WRITERS
+
+
+def test_workers_opening_a_new_postgres_library_at_once_migrate_it_once(postgres_url):
+    """Several workers start on an empty shared database together: one migrates (under an
+    advisory lock), the others wait and find it done; none fails on a half-made schema."""
+    start = threading.Barrier(4)
+
+    def open_and_write(n: int) -> int:
+        start.wait()
+        with Library(postgres_url) as lib:
+            return lib.recordings.create(url=f"http://x/{n}", mode="live").id
+
+    with ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(open_and_write, range(4)))
+    assert len(set(ids)) == 4
+    with Library(postgres_url) as lib:
+        assert len(lib.recordings.list()) == 4

@@ -53,11 +53,13 @@ def test_new_postgres_database_is_migrated_with_tsvector_columns_and_gin_indexes
     assert {"sources", "recordings", "segments", "chat_messages", "recording_terms"} <= tables
 
 
-def test_reopening_keeps_data_and_does_not_migrate_again(library_url):
-    with Library(library_url) as lib:
+def test_reopening_keeps_data_and_does_not_migrate_again(empty_library_url, caplog):
+    with Library(empty_library_url) as lib:
         rid = lib.recordings.create(url="http://x/a.mp3", mode="live").id
-    with Library(library_url) as lib:
+    caplog.clear()
+    with caplog.at_level("INFO", logger="storage.engine"), Library(empty_library_url) as lib:
         assert lib.recordings.get(rid).url == "http://x/a.mp3"
+    assert "Migrating" not in caplog.text
 
 
 def test_search_follows_inserts_growth_and_deletes(library):

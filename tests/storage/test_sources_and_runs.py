@@ -14,8 +14,8 @@ from storage.engine import alembic_config, make_engine
 from storage.schedule_runs import RUN_LATE, RUN_MISSED
 
 
-def test_upgrade_from_0001_keeps_recordings_and_adds_new_columns(library_url):
-    url = library_url
+def test_upgrade_from_0001_keeps_recordings_and_adds_new_columns(empty_library_url):
+    url = empty_library_url
     engine = make_engine(url)
     config = alembic_config()
     with engine.begin() as conn:
