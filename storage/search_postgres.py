@@ -24,6 +24,7 @@ ELLIPSIS = "…"
 # PostgreSQL refuses a tsquery word longer than this (FTS5 matches nothing): cut it instead.
 MAX_WORD_CHARS = 2000
 _MARKERS = re.compile(r"[\[\]]")
+_WORD = re.compile(r"\w")
 
 
 def to_tsquery_text(query: str) -> str:
@@ -49,14 +50,18 @@ def _literal(word: str) -> str:
 
 
 def with_ellipses(snippet: str, whole: str) -> str:
-    """`ts_headline` cuts without saying so; FTS5's snippets end in "…" where text was left
-    out. Add them, so a hit looks the same whichever database found it."""
-    plain, full = _MARKERS.sub("", snippet).strip(), _MARKERS.sub("", whole).strip()
-    if not plain:
+    """`ts_headline` cuts without saying so, and drops the punctuation around its words;
+    FTS5's snippets end in "…" where text was left out and keep a sentence's full stop.
+    Do the same, so a hit looks alike whichever database found it."""
+    shown = snippet.strip()
+    plain, full = _MARKERS.sub("", shown), _MARKERS.sub("", whole)
+    start = full.find(plain) if plain else -1
+    if start < 0:
         return snippet
-    before = "" if full.startswith(plain) else ELLIPSIS
-    after = "" if full.endswith(plain) else ELLIPSIS
-    return f"{before}{snippet.strip()}{after}"
+    before, after = full[:start], full[start + len(plain) :]
+    head = ELLIPSIS if _WORD.search(before) else before.lstrip()
+    tail = ELLIPSIS if _WORD.search(after) else after.rstrip()
+    return f"{head}{shown}{tail}"
 
 
 class PostgresSearch:

@@ -172,3 +172,10 @@ def test_tsquery_text_quotes_every_word():
     assert to_tsquery_text('"library budget" road*') == "('library' <-> 'budget') & 'road':*"
     assert to_tsquery_text("O'Brien's & x") == "'O''Brien''s' & 'x'"
     assert to_tsquery_text("!|&<->") == ""
+
+
+def test_a_whole_short_segment_is_its_own_snippet_full_stop_and_all(library):
+    rid = library.recordings.create(url="http://x/a", mode="live").id
+    library.segments.save(rid, start_s=0, end_s=1, text="The D.C. council met.")
+    [hit] = library.search.search("council")
+    assert hit.snippet == "The D.C. [council] met."
