@@ -192,3 +192,21 @@ def test_terms_saved_by_two_workers_at_once_do_not_fail(library, library_url):
         event.remove(library.engine, "before_cursor_execute", other_worker_first)
         other.close()
     assert raced and library.terms.all() == {rid: ("f1", ["bridge", "river"])}
+
+
+def test_the_text_search_migration_goes_down_and_up_again(library_url):
+    """Migration 0009 (PostgreSQL's tsvector columns; nothing on SQLite) can be undone and
+    redone, and what was said before is found again afterwards."""
+    from alembic import command
+
+    from storage.engine import alembic_config
+
+    with Library(library_url) as lib:
+        rid = lib.recordings.create(url="http://x/a", mode="live").id
+        lib.segments.save(rid, start_s=0, end_s=1, text="the bridge reopened")
+        config = alembic_config()
+        with lib.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0008")
+    with Library(library_url) as lib:
+        assert [h.recording_id for h in lib.search.search("reopen*")] == [rid]
