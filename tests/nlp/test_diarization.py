@@ -13,7 +13,7 @@ from nlp.speaker_online import OnlineClusterer, OnlineDiarizer, map_labels
 from nlp.speaker_profiles import match_speakers, profile_from
 from nlp.speaker_segments import speaker_at, split_by_speaker
 from nlp.types import Segment, Word
-from tests.fixtures.voices import CALLER, GUEST, HOST, LINES, conversation, say
+from tests.fixtures.voices import CALLER, GUEST, HOST, LINES, conversation, read_wav, say
 
 SAMPLE_RATE = 16000
 
@@ -66,8 +66,9 @@ def test_a_single_voice_is_one_speaker(talk):
     assert diarize(host_only).speakers == [0]
 
 
-def test_silence_noise_and_a_few_words_give_no_speaker_or_one():
+def test_silence_music_noise_and_a_few_words_give_no_speaker_or_one(music_wav):
     assert diarize(np.zeros(5 * SAMPLE_RATE, np.float32)).turns == ()
+    assert len(diarize(read_wav(music_wav)).speakers) <= 1
     assert diarize(np.zeros(0, np.float32)).turns == ()
     noise = np.random.default_rng(0).standard_normal(3 * SAMPLE_RATE).astype(np.float32) * 0.01
     assert len(diarize(noise).speakers) <= 1

@@ -79,6 +79,24 @@ def test_a_users_own_checkpoint_is_accepted(tmp_path):
         SpeakerEncoder(tmp_path / "missing.pt")
 
 
+def test_a_users_own_onnx_encoder_is_accepted(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import numpy_helper
+
+    from nlp.speaker_encoder import graph_weights
+
+    weights = graph_weights(read_checkpoint(speaker_encoder_path())["model_state"])
+    model = onnx.load(str(GRAPH), load_external_data=False)
+    for init in model.graph.initializer:
+        if init.name in weights:
+            init.CopyFrom(numpy_helper.from_array(weights[init.name], init.name))
+    own = tmp_path / "complete.onnx"
+    own.write_bytes(model.SerializeToString())
+    audio = np.random.default_rng(2).standard_normal(24000).astype(np.float32) * 0.1
+    ours = SpeakerEncoder(own, cpu_threads=1).embed_utterance(audio)
+    assert np.allclose(ours, load_speaker_encoder().embed_utterance(audio), atol=1e-5)
+
+
 class _RunsCode:
     def __reduce__(self):
         import os
