@@ -103,7 +103,8 @@ class SpeakerEncoder:
             self.session.run(["embeddings"], {"mels": mels[i : i + BATCH]})[0]
             for i in range(0, len(mels), BATCH)
         ]
-        return np.concatenate(out).astype(np.float32, copy=False)
+        # An all-negative projection has no length to normalise (NaN): it points nowhere.
+        return np.nan_to_num(np.concatenate(out).astype(np.float32, copy=False))
 
     def embed_utterance(
         self, wav: np.ndarray, rate: float = 1.3, min_coverage: float = 0.75
@@ -132,6 +133,8 @@ class SpeakerEncoder:
             first = max(0, round(start * SAMPLE_RATE / HOP))
             last = min(len(mel), max(first + 1, round(end * SAMPLE_RATE / HOP)))
             length = last - first
+            if length <= 0:  # wholly past the audio: no frames, a zero vector
+                continue
             if length <= PARTIAL_FRAMES:
                 jobs.setdefault(length, []).append((index, first))
                 continue

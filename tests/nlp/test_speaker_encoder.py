@@ -114,6 +114,13 @@ def test_a_checkpoint_that_would_run_code_is_refused(tmp_path):
         read_checkpoint(bad)
 
 
+def test_spans_of_any_length_are_embedded_and_spans_past_the_audio_are_zero():
+    audio = np.random.default_rng(3).standard_normal(3 * 16000).astype(np.float32) * 0.1
+    vectors = load_speaker_encoder().embed_spans(audio, [(0.0, 0.3), (0.5, 2.9), (5.0, 6.0)])
+    assert np.allclose(np.linalg.norm(vectors[:2], axis=1), 1.0, atol=1e-5)
+    assert not vectors[2].any()
+
+
 def test_partials_follow_resemblyzer():
     # 1.3 partials a second: a 160-frame partial every 77 frames. Over 3 s the third is 91 %
     # audio (padded with zeros); over 2.5 s only 60 %, and it is dropped.
