@@ -133,6 +133,7 @@ class OnlineDiarizer:
         self.clusterer = OnlineClusterer(threshold)
         self.windows: list[tuple[float, float]] = []  # one per clusterer embedding
         self._short: list[tuple[tuple[float, float], np.ndarray]] = []  # not clustered
+        self._refined: list[int] | None = None
 
     def push(
         self,
@@ -180,6 +181,7 @@ class OnlineDiarizer:
         """All turns so far after a global clustering, in the online labels' terms; the
         windows too short to cluster take the nearest refined speaker."""
         labels = self.clusterer.refine(threshold, self.windows, self.options.min_speaker_s)
+        self._refined = list(labels)
         spans = list(self.windows)
         if self._short and labels:
             embeddings = np.stack(self.clusterer.embeddings)
@@ -192,6 +194,19 @@ class OnlineDiarizer:
                 labels.append(keys[int(np.argmax(centroids @ vector))])
         turns = turns_from_windows(spans, labels, _union(spans))
         return smooth_turns(turns, self.options.min_turn_s, self.options.max_gap_s)
+
+    def centroids(self) -> dict[int, np.ndarray]:
+        """Each speaker's unit centroid (after `refine()`, its labels; the live ones before),
+        to match against voice profiles (`nlp.speaker_profiles.match_speakers`)."""
+        if not self.clusterer.embeddings:
+            return {}
+        labels = np.array(self._refined if self._refined is not None else self.clusterer.labels)
+        embeddings = np.stack(self.clusterer.embeddings)
+        weights = np.array(self.clusterer.weights)[:, None]
+        return {
+            int(k): unit((embeddings[labels == k] * weights[labels == k]).sum(axis=0))
+            for k in np.unique(labels)
+        }
 
 
 def _union(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -93,6 +93,7 @@ def test_live_labels_arrive_per_segment_and_the_refinement_keeps_them(talk):
     # (a voice the live pass split in two is joined under one of its labels).
     assert len({t.speaker for t in final}) == 2
     assert {t.speaker for t in final} <= {t.speaker for t in live}
+    assert set(online.centroids()) == {t.speaker for t in final}  # for the voice profiles
 
 
 def test_the_online_clusterer_opens_a_speaker_for_a_far_voice_and_refine_fixes_a_split():
