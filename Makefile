@@ -34,6 +34,7 @@ benchmark: $(STAMP) system-deps
 	$(PY) benchmarks/radio_summaries.py
 	$(PY) benchmarks/tutorials.py
 	$(PY) benchmarks/trends.py
+	$(PY) benchmarks/diarization.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/gui_large.py
 
 $(STAMP): pyproject.toml
