@@ -102,13 +102,16 @@ class Backlog:
             with self._lock:  # taken before listing files: none past it may be read
                 if handed_over_at is None and self._handed_over_at is not None:
                     handed_over_at, self._handed_over_at = self._handed_over_at, None
-            for chunk in self._read_closed(position_s, handed_over_at):
+            files = self._closed_after(position_s, handed_over_at)
+            for chunk in self._read(files, position_s):
                 yield chunk
                 position_s = max(position_s, chunk.end_s)
                 if give_up():
                     return
+            if files:  # read to their end, even where a file decoded a little short
+                reach = max(f.end_s for f in files)
+                position_s = max(position_s, min(reach, handed_over_at or reach))
             with self._lock:
-                position_s = max(position_s, self._readable_end(position_s, handed_over_at))
                 if handed_over_at is not None:
                     if position_s < handed_over_at - _TOLERANCE_S:  # archiving had failed
                         self.unreadable.append((position_s, handed_over_at))
@@ -121,11 +124,17 @@ class Backlog:
                 self._changed.clear()
             self._changed.wait(_WAIT_S)
 
-    def _read_closed(self, position_s: float, until_s: float | None) -> Iterator[AudioChunk]:
+    def _closed_after(self, position_s: float, until_s: float | None) -> list[ArchivedFile]:
+        """The closed files with audio past `position_s` (and before `until_s`), listed once
+        per pass: a file closed meanwhile is read on the next pass, never skipped."""
         with self._lock:
             files = [f for f in self._files if f.end_s > position_s + _TOLERANCE_S]
         if until_s is not None:
             files = [f for f in files if f.start_s < until_s - _TOLERANCE_S]
+        return files
+
+    @staticmethod
+    def _read(files: list[ArchivedFile], position_s: float) -> Iterator[AudioChunk]:
         if not files:
             return
         for chunk in read_archive(
@@ -133,12 +142,3 @@ class Backlog:
         ):
             if chunk.end_s > position_s + _TOLERANCE_S:
                 yield chunk
-
-    def _readable_end(self, position_s: float, until_s: float | None) -> float:
-        """How far the closed files reach past `position_s` without a gap (a file that
-        decoded short must not be read again and again). Called with the lock held."""
-        end = position_s
-        for f in sorted(self._files, key=lambda f: f.start_s):
-            if f.start_s <= end + _TOLERANCE_S and f.end_s > end:
-                end = f.end_s
-        return end if until_s is None else min(end, until_s)

@@ -85,6 +85,9 @@ def test_read_back_stops_exactly_where_the_reader_queues_again(tmp_path):
 
     thread = threading.Thread(target=reader)
     thread.start()
+    deadline = time.monotonic() + 10
+    while not backlog.behind and time.monotonic() < deadline:  # as a session reads back
+        time.sleep(0.01)  # only once the reader has fallen behind
     time.sleep(0.3)
     chunks = list(backlog.read_back(2.0, give_up=after_the_handover_wait_for_later_files))
     thread.join()
