@@ -256,7 +256,8 @@ class KeywordRow(Base):
 class RecordingTermsRow(Base):
     """A recording's candidate terms (`nlp.keywords.candidate_terms`, station breaks left
     out), valid while its transcript's fingerprint (`SegmentRepository.fingerprints`) is
-    the one stored with them."""
+    the one stored with them; and its names and noun phrases (`nlp.naming_terms`, what
+    trends rank), None until computed."""
 
     __tablename__ = "recording_terms"
 
@@ -265,6 +266,7 @@ class RecordingTermsRow(Base):
     )
     fingerprint: Mapped[str] = mapped_column(String, nullable=False)
     terms: Mapped[list] = mapped_column(JSON, nullable=False)
+    names: Mapped[list | None] = mapped_column(JSON)
 
 
 class EntityRow(Base):
