@@ -12,6 +12,9 @@ signs, dial positions, web addresses, phone numbers and a broadcaster's stock ph
 sentence is a break when it carries a cue; the cost of a miss is one weaker summary line,
 and the cost of a false alarm is one news sentence left out of a summary (it stays in the
 transcript and in search).
+
+Advertising and promos are found the same way (`nlp.ads`: prices and offers, calls to
+action, a business's pitch) and count as breaks everywhere a break is left out or greyed.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.ads import ad_cues, sounds_like_selling
 from nlp.types import split_sentences
 
 log = logging.getLogger(__name__)
@@ -151,11 +155,12 @@ def station_break_cues(text: str) -> list[str]:
         cues.append("phone number")
     if _PHRASES.search(text.lower()) or _NAMES.search(text):
         cues.append("stock phrase")
-    return cues
+    return cues + ad_cues(text)
 
 
 def is_station_break(text: str) -> bool:
-    """Whether a sentence is a station ident, promo, sponsor line, sign-off or time check."""
+    """Whether a sentence is a station ident, promo, sponsor line, sign-off, time check or
+    advertisement."""
     return bool(station_break_cues(text))
 
 
@@ -175,21 +180,36 @@ def station_break_flags(items: Sequence[tuple[float, float, str]]) -> list[bool]
     `BLOCK_GAP_S` — breaks come in blocks, so the uncued middle of one ("It's Mattress
     Firm's best sale of the year" between "Traffic brought to you by Mattress Firm" and a
     sale's small print) is part of it. On the WavePulse training half, 44 of 50 sentences
-    the block rule adds were breaks (sponsor copy, promos, traffic), 3 were news."""
+    the block rule adds were breaks (sponsor copy, promos, traffic), 3 were news.
+    A text that reads like ad copy (`nlp.ads.sounds_like_selling`) next to a cued one
+    within `BLOCK_GAP_S` is part of the spot too."""
     cued = [only_station_breaks(text) for _s, _e, text in items]
     flags = list(cued)
-    for i in range(1, len(items) - 1):
+    for i in range(len(items)):
         if cued[i]:
             continue
-        start, end, _text = items[i]
+        start, end, text = items[i]
         before = any(
             cued[j] and start - items[j][1] <= BLOCK_GAP_S for j in (i - 1, i - 2) if j >= 0
         )
         after = any(
             cued[j] and items[j][0] - end <= BLOCK_GAP_S for j in (i + 1, i + 2) if j < len(items)
         )
-        flags[i] = before and after
+        flags[i] = (before and after) or (_next_to_cued(cued, items, i) and _selling(text))
     return flags
+
+
+def _next_to_cued(cued: list[bool], items: Sequence[tuple[float, float, str]], i: int) -> bool:
+    """Whether the text just before or just after item `i` is cued, within `BLOCK_GAP_S`."""
+    start, end, _text = items[i]
+    return (i > 0 and cued[i - 1] and start - items[i - 1][1] <= BLOCK_GAP_S) or (
+        i + 1 < len(items) and cued[i + 1] and items[i + 1][0] - end <= BLOCK_GAP_S
+    )
+
+
+def _selling(text: str) -> bool:
+    sentences = split_sentences(text)
+    return bool(sentences) and all(sounds_like_selling(s) for s in sentences)
 
 
 def programme_texts(items: Sequence[tuple[float, float, str]]) -> list[str]:

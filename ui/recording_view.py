@@ -46,8 +46,8 @@ from ui.wrapped_rows import WrappedRowsView
 
 CHAT_TAB = 2  # after Summary and Keywords; Chat stats follows it when there are any
 BREAK_TIP = (
-    "Station break: an ident, promo, sponsor line, sign-off or time check. Greyed, and left "
-    "out of summaries, keywords and trends; it stays searchable."
+    "Station break or ad: an ident, promo, sponsor line, advertisement, sign-off or time "
+    "check. Greyed, and left out of summaries, keywords and trends; it stays searchable."
 )
 
 
@@ -228,9 +228,9 @@ class RecordingView(QWidget):
 
     def _label_breaks(self, pending: bool) -> None:
         if pending:
-            self.hide_breaks.setText("Hide station breaks (finding them…)")
+            self.hide_breaks.setText("Hide ads and station breaks (finding them…)")
         else:
-            self.hide_breaks.setText(f"Hide station breaks ({len(self.break_rows)})")
+            self.hide_breaks.setText(f"Hide ads and station breaks ({len(self.break_rows)})")
         self.hide_breaks.setEnabled(bool(self.break_rows))
 
     def _add_chat_stats(self, stats: ChatStats | None) -> None:

@@ -181,20 +181,22 @@ def test_recording_view_greys_and_hides_station_breaks(qtbot):
         "You're listening to News Talk 1450 WQRS. Stay with us.",
         "Construction starts in the spring.",
         "This hour is brought to you by Harbor Street Hardware.",
+        "Shop the summer sale at Harbor Home, with patio sets at half price.",  # an ad
     ]
     # 21 s between segments: too far apart for the middle one to count as part of a break block
     segments = [SegmentRecord(i, 1, i * 30.0, i * 30.0 + 9, text) for i, text in enumerate(texts)]
     view = RecordingView(recording, segments)
     qtbot.addWidget(view)
-    assert view.break_rows == [1, 3]
-    assert view.hide_breaks.text() == "Hide station breaks (2)"
+    assert view.break_rows == [1, 3, 4]
+    assert view.hide_breaks.text() == "Hide ads and station breaks (3)"
     grey = view.transcript.item(1, 2).foreground().color()
     assert grey != view.transcript.item(0, 2).foreground().color()
     assert "Station break" in view.transcript.item(3, 2).toolTip()
     view.hide_breaks.setChecked(True)
-    assert [view.transcript.isRowHidden(r) for r in range(4)] == [False, True, False, True]
+    hidden = [view.transcript.isRowHidden(r) for r in range(5)]
+    assert hidden == [False, True, False, True, True]
     view.hide_breaks.setChecked(False)
-    assert not any(view.transcript.isRowHidden(r) for r in range(4))
+    assert not any(view.transcript.isRowHidden(r) for r in range(5))
 
 
 def test_recording_view_keywords_entities_and_tutorial_links(qtbot):

@@ -56,6 +56,6 @@ def test_a_six_hour_recording_with_a_busy_chat_opens_with_the_right_rows(window,
     # station breaks, the chat statistics and tutorials are worked out after the view is shown
     qtbot.waitUntil(lambda: view.chat_stats_view is not None, timeout=60_000)
     assert view.break_rows == large.break_rows
-    assert view.hide_breaks.text() == f"Hide station breaks ({len(large.break_rows)})"
+    assert view.hide_breaks.text() == f"Hide ads and station breaks ({len(large.break_rows)})"
     assert "Station break" in transcript.item(large.break_rows[-1], 2).toolTip()
     assert view.current_row == row and on_screen()  # still where the user jumped

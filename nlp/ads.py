@@ -1,0 +1,143 @@
+"""Advertising and promos: sponsor copy that sells something rather than reports something.
+
+"ZipRecruiter makes finding quality people a breeze", "Save 10% when you buy one pallet or
+more", "Call my friends at Equity Protect", "Relief Factor is a 100% drug-free daily
+supplement". Stations air the same spots all day, so, like station idents, they sit close
+to the middle of a clip and a summary chosen by salience picks them (issue 17: a fifth of
+the picks of WavePulse radio summaries were breaks, ads or empty after station breaks were
+left out).
+
+The cues are surface patterns of ad copy that news and talk rarely use: prices and offers
+("save up to", "buy one, get one", "0% APR", "promo code"), calls to action at the start
+of a sentence ("Shop Macy's…", "Visit…", "Stop by…"), a business pitching itself ("we
+offer", "family-owned", "for over 30 years", "licensed and insured", "peace of mind"),
+phone numbers, web addresses spoken out ("dot com") and sponsor credits. They were written
+by reading the training half of the WavePulse transcripts (the 1st, 3rd, 5th … file by
+name); `benchmarks/radio_summaries.py` measures on the other half. Ad copy without any of
+these still goes when it sits in a block of flagged sentences and carries the vocabulary of
+selling (`sounds_like_selling`, used by `nlp.station_breaks.station_break_flags`).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Prices and offers, matched against the lower-cased sentence.
+_OFFERS = re.compile(
+    r"|".join(
+        [
+            r"\b(?:just|starting at|as low as|for under|for as little as) \$\d",
+            r"\$\d[\d,]*(?:\.\d\d)? (?:a|per) (?:month|week|day)\b",
+            r"\bsave (?:up to |an extra |over |big|more|hundreds|thousands|\d)",
+            r"\b(?:\d+|ten|fifteen|twenty|thirty|forty|fifty) (?:%|percent) off\b",
+            r"\bbuy (?:one|two|\d)[\w ,]{0,40}\bget "
+            r"(?:(?:one|another|\w+ \w+) )?(?:free|for free)\b",
+            r"\bbuy more,? (?:and )?save\b",
+            r"\b(?:0|zero) ?(?:%|percent) (?:apr|financing|interest)\b|\bspecial financing\b",
+            r"\bno (?:money|payments?|interest) (?:down|for \w+ (?:months|years))\b",
+            r"\bfinancing (?:available|options)\b|\bfinance (?:options|approval)\b",
+            r"\b(?:promo|offer|coupon|discount) code\b|\buse (?:the )?code\b",
+            r"\bfree (?:trial|gift|estimates?|inspections?|consultations?|quotes?|shipping|"
+            r"delivery|installation|checking|samples?|newsletter|report|guide|"
+            r"qualification|assessment|evaluation|analysis)\b",
+            r"\bmoney-back\b|\bmoney back guarantee\b|\brisk-free\b|\bsatisfaction guaranteed\b",
+            r"\blimited[- ]time\b|\bact now\b|\bwhile (?:they|supplies) last\b",
+            r"\b(?:this|one) (?:weekend|week|day) only\b|\b(?:sale|offer|deal|event) ends\b",
+            r"\b(?:biggest|best|annual) (?:sale|savings event|deals) of the (?:year|season)\b",
+            r"\b(?:lowest|best|unbeatable) (?:prices?|deals|warranties|selection|rates)\b",
+            r"\bprice (?:match|guarantee)\b|\bno hidden fees\b|\bno obligation\b",
+            r"\b(?:most aggressive|best) offer\b|\bfor the fairest offer\b",
+            r"\bsavings (?:are yours|event)\b|\bexclusive (?:offer|deal|savings)\b",
+            r"\b(?:results may vary|side effects (?:may )?include|talk to your doctor)\b",
+            r"\bmention (?:this|the) (?:ad|offer|show)\b|\bask for \w+ by name\b",
+            r"\bavailable (?:at|in) (?:participating|select) \w+|\bat participating\b",
+            r"\bwherever \w+ (?:is|are) sold\b|\bavailable (?:now )?in stores\b",
+        ]
+    )
+)
+# Calls to action: an imperative that opens the sentence ("Shop…", "Call…", "Stop by…").
+_ACTION = re.compile(
+    r"^(?:so |and |plus |then |just |now,? |today,? |remember,? |again,? )?"
+    r"(?:call|visit|shop|order|schedule|book|apply|subscribe|register|enroll|donate"
+    r"|stop (?:by|in)|come (?:in|on in|on down|by|see|visit)|sign up|text \w+ to"
+    r"|ask (?:about|for)|download|head (?:on )?(?:over|down|out) to|check (?:us|them) out"
+    r"|get (?:yours|started|your free|a free|in touch|a quote)|find (?:out more|us)"
+    r"|learn more|don't (?:wait|delay|miss out)|hurry|discover|experience the"
+    r"|go (?:online )?to \w+(?:\.| dot )(?:com|org|net)|try (?:it|\w+) (?:today|now|free|risk)"
+    r"|see (?:why|how|what) \w+ can)\b"
+)
+# A business talking about itself.
+_PITCH = re.compile(
+    r"|".join(
+        [
+            r"\bwe (?:offer|provide|specialize|carry|install|service|repair|"
+            r"guarantee|deliver|accept|finance)\b",
+            r"\bwe(?:'ve| have) been (?:serving|helping|proudly)\b",
+            r"\b(?:family|locally)-owned\b|\b(?:family|locally) owned (?:and|business|company)\b",
+            r"\bowned and operated\b",
+            r"\blicensed (?:and|&) insured\b|\bbonded and insured\b",
+            r"\bserving (?:the )?[\w ]{1,30} (?:area|community|communities|region|valley) "
+            r"(?:since|for)\b",
+            r"\bfor (?:over|more than) (?:\d+|twenty|thirty|forty|fifty) years\b.*\b(?:we|our)\b",
+            r"\b(?:your|our) (?:trusted|friendly|certified|experienced) "
+            r"(?:experts?|professionals|team|technicians|agents?)\b",
+            r"\bpeace of mind\b|\bin the industry\b|\bone[- ]stop[- ]shop\b",
+            r"\bis (?:your|the) (?:place|destination|source|home) for\b",
+            r"\b(?:conveniently located|locations (?:in|across|throughout|near))\b",
+            r"\bopen (?:seven|7) days\b|\b(?:monday|mon) (?:through|thru|to) (?:friday|saturday)\b",
+            r"\b(?:make|schedule|book) (?:an|your) (?:appointment|consultation|visit)\b",
+            r"\b(?:same|next)[- ]day (?:service|delivery|appointments?|installation)\b",
+            r"\b(?:showroom|dealership|test drive|trade-in)\b",
+            r"\b(?:proud|official) (?:sponsor|partner) of\b",
+            r"\bour (?:customers|clients|patients|showroom|inventory|selection|products)\b",
+            r"\bmakes? (?:\w+ ){0,4}a breeze\b|\bmade (?:easy|simple|affordable)\b",
+            r"\b(?:this is|that's) (?:our|my) promise to you\b",
+        ]
+    )
+)
+# Spoken web addresses and phone numbers the digits-only patterns miss.
+_SPOKEN_CONTACT = re.compile(
+    r"\b\w+ dot (?:com|org|net|us|gov)\b|\b1-8\d\d\b|\b(?:eight|8) hundred[- ]\d"
+    r"|\b\d{3}[ .]\d{3}[ .]\d{4}\b|\btext (?:the word )?\w+ to \d"
+)
+# The vocabulary of selling: enough of it, next to ad copy, makes a sentence part of the ad.
+_SELLING = re.compile(
+    r"\b(?:deals?|offers?|sale|saves?|savings|discounts?|prices?|pricing|financing|warranty"
+    r"|warranties|guarantee[ds]?|appointment|customers?|quality|service|experts?"
+    r"|professionals?|trusted|selection|inventory|products?|brands?|locations?|stores?"
+    r"|shop|order|delivery|install(?:ation)?|affordable|free|best|award-winning|family"
+    r"|local|locally|call|visit|today|exclusive|premium|protect|protection|solutions?"
+    r"|experience|comfort|easy|guaranteed|insurance|coverage|rates?|plan|plans)\b"
+)
+_YOU = re.compile(r"\b(?:you|your|you're|yours)\b")
+SELLING_WORDS = 2  # distinct selling words, plus addressing the listener, make ad copy
+
+
+def ad_cues(text: str) -> list[str]:
+    """What makes a sentence sound like an advertisement or promo: the kinds of cue it
+    carries (empty for news and talk)."""
+    lowered = text.lower().replace("’", "'")
+    cues = []
+    if _OFFERS.search(lowered):
+        cues.append("offer")
+    if _ACTION.search(lowered.lstrip("\"'“ ")):
+        cues.append("call to action")
+    if _PITCH.search(lowered):
+        cues.append("sales pitch")
+    if _SPOKEN_CONTACT.search(lowered):
+        cues.append("contact")
+    return cues
+
+
+def is_advertisement(text: str) -> bool:
+    """Whether a sentence is ad or promo copy by its own cues."""
+    return bool(ad_cues(text))
+
+
+def sounds_like_selling(text: str) -> bool:
+    """Whether a sentence with no cue of its own reads like ad copy: it addresses the
+    listener and uses at least `SELLING_WORDS` different words of selling ("Woodhead Bank
+    has your back with free checking"). Alone that is too weak (a host tells listeners the
+    best way to call in); next to flagged sentences it marks the rest of the spot."""
+    lowered = text.lower().replace("’", "'")
+    return bool(_YOU.search(lowered)) and len(set(_SELLING.findall(lowered))) >= SELLING_WORDS

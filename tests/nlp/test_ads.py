@@ -1,0 +1,85 @@
+"""Advertising and promos (prices and offers, calls to action, a business's pitch) are told
+from news and talk, count as station breaks, and stay out of summaries. The sentences are
+written for these tests, in the style of US talk radio."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.ads import ad_cues, is_advertisement, sounds_like_selling
+from nlp.station_breaks import is_station_break, programme_texts, station_break_flags
+from nlp.summarize import Utterance, worth_summarizing
+
+ADS = [
+    "Save up to 40% on patio furniture at Harbor Home this weekend.",
+    "Buy one pizza, get one free every Tuesday at Mario's.",
+    "Zero percent financing for 60 months on every new truck.",
+    "Use promo code RADIO at checkout.",
+    "Call Valley Roofing today for your free inspection.",
+    "Shop the Memorial Day sale at Dunn's Furniture.",
+    "Stop by any of our three locations in Tulsa.",
+    "Visit the showroom on Route 9 and take a test drive.",
+    "We offer same-day service on every furnace we install.",
+    "Pine Ridge Pest Control is family-owned and has been serving the tri-county area since 1978.",
+    "Licensed and insured, with a satisfaction guaranteed.",
+    "Leases starting at just $249 a month for 36 months.",
+    "Go to harborhome dot com for details.",
+    "Get peace of mind with a whole-house generator.",
+    "Our friendly experts make switching your plan a breeze.",
+    "Schedule your appointment with Dr. Kaye's office by calling 555 201 3344.",
+]
+
+NEWS_AND_TALK = [
+    "The council approved a tax break for the new plant on Tuesday.",
+    "Gas prices rose eight cents a gallon this week, the highest since March.",
+    "The governor called for a special session on the budget.",
+    "Stores in the mall stayed closed after the flooding.",
+    "Let's go to the phones, Dave in Springfield, you're on the air.",
+    "We have been talking about the debate all morning.",
+    "He said the company would offer buyouts to about 200 workers.",
+    "The free clinic saw twice as many patients as last year.",
+    "Officials say the recall covers two million vehicles sold since 2019.",
+    "Why do voters keep electing the same people and expecting something different?",
+    "The senator's family owned a farm in the county for three generations.",
+    "It would make it much easier for people to cast that ballot.",
+]
+
+
+@pytest.mark.parametrize("sentence", ADS)
+def test_ads_are_recognised(sentence):
+    assert ad_cues(sentence), sentence
+    assert is_station_break(sentence)
+
+
+@pytest.mark.parametrize("sentence", NEWS_AND_TALK)
+def test_news_and_talk_are_not_ads(sentence):
+    assert not is_advertisement(sentence), ad_cues(sentence)
+
+
+def test_uncued_ad_copy_next_to_an_ad_is_part_of_the_spot():
+    """ "Woodhead Bank has your back, with local service" has no cue of its own; beside a
+    cued line of the same spot it goes too, while news beside an ad stays."""
+    spot = [
+        (0.0, 4.0, "Woodhead Bank has your back, with local service you can count on."),
+        (4.0, 8.0, "Visit any Woodhead branch today."),
+        (8.5, 14.0, "In the news, the school board met for three hours last night."),
+    ]
+    assert sounds_like_selling(spot[0][2]) and not is_advertisement(spot[0][2])
+    assert station_break_flags(spot) == [True, True, False]
+    assert programme_texts(spot) == ["", "", spot[2][2]]
+
+
+def test_selling_words_alone_do_not_make_an_ad():
+    """A host telling listeners how to call in uses the same words, with no spot nearby."""
+    talk = [
+        (0.0, 5.0, "The best thing you can do today is call your county clerk."),
+        (5.0, 9.0, "The board meets again next month."),
+    ]
+    assert station_break_flags(talk) == [False, False]
+
+
+def test_summaries_do_not_pick_ads():
+    ad = Utterance(0.0, 5.0, "Save up to 40% on patio furniture at Harbor Home this weekend.")
+    news = Utterance(5.0, 9.0, "The council approved a tax break for the new plant.")
+    assert not worth_summarizing(ad)
+    assert worth_summarizing(news)
