@@ -2,30 +2,36 @@
 
 IDF comes from the whole library (each recording one document) and is cached until the
 library grows; engagement from the recording's chat, when it has any. Keywords and trends
-are drawn from what was said less the station breaks (idents, promos, sponsor copy), which
-would otherwise put call signs and sponsors at the top of every radio recording.
+are drawn from what was said less the station breaks and ads (idents, promos, sponsor
+copy), which would otherwise put call signs and sponsors at the top of every radio
+recording. Trends rank names and noun phrases (`nlp.naming_terms`), computed once per
+transcript (at import and analysis, else at the first trends call) and stored.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.errors import UsageError
+from app.errors import USER_ERRORS, UsageError
 from app.timefmt import naive_utc
 from nlp.keywords import (
+    REBROADCAST_JACCARD,
     WINDOW_S,
     Burst,
     bursts,
     candidate_terms,
     idf_table,
-    merge_rebroadcasts,
     window_keywords,
 )
 from nlp.station_breaks import programme_texts
 from storage import Library
+from storage.records import RecordingRecord
 
+log = logging.getLogger(__name__)
 _IDF_CACHE: dict[str, tuple[int, dict[str, float], int]] = {}
 _IDF_LOCK = threading.Lock()
 
@@ -50,6 +56,59 @@ def recording_terms(library: Library) -> dict[int, set[str]]:
         fresh[recording_id] = (fingerprint, sorted(out[recording_id]))
     library.terms.save(fresh)
     return out
+
+
+def recording_names(library: Library) -> dict[int, set[str]]:
+    """Every recording's names and noun phrases (what trends rank), station breaks and ads
+    left out: read from the library where stored for the transcript as it is, computed with
+    spaCy and stored where not. Without spaCy's model, the candidate terms of more than one
+    word stand in (logged)."""
+    terms = recording_terms(library)  # refreshes the fingerprints the names are stored with
+    fingerprints = library.segments.fingerprints()
+    stored = library.terms.names()
+    out: dict[int, set[str]] = {}
+    for recording_id, fingerprint in fingerprints.items():
+        known = stored.get(recording_id)
+        if known and known[0] == fingerprint:
+            out[recording_id] = set(known[1])
+            continue
+        try:
+            names = _names_of(library, recording_id)
+        except USER_ERRORS as exc:
+            log.warning("Trends fall back to word phrases: %s", exc)
+            return {
+                rid: {t for t in found if " " in t} | out.get(rid, set())
+                for rid, found in terms.items()
+            }
+        library.terms.save_names({recording_id: (fingerprint, sorted(names))})
+        out[recording_id] = names
+    return out
+
+
+def store_recording_terms(library: Library, recording_id: int) -> None:
+    """Compute and store one recording's terms and names now (after an import or a new
+    analysis), so that trends need not run spaCy over it later."""
+    fingerprint = library.segments.fingerprints().get(recording_id)
+    if fingerprint is None:
+        return
+    segments = library.segments.for_recording(recording_id)
+    said = programme_texts([(s.start_s, s.end_s, s.text) for s in segments])
+    library.terms.save({recording_id: (fingerprint, sorted(set(candidate_terms(" ".join(said)))))})
+    try:
+        names = _names_of(library, recording_id, said)
+    except USER_ERRORS as exc:
+        log.warning("No names for trends: %s", exc)
+        return
+    library.terms.save_names({recording_id: (fingerprint, sorted(names))})
+
+
+def _names_of(library: Library, recording_id: int, said: list[str] | None = None) -> set[str]:
+    from nlp.naming_terms import naming_terms
+
+    if said is None:
+        segments = library.segments.for_recording(recording_id)
+        said = programme_texts([(s.start_s, s.end_s, s.text) for s in segments])
+    return set(naming_terms(said))
 
 
 def library_idf(library: Library) -> tuple[dict[str, float], int]:
@@ -114,6 +173,34 @@ def analyse_keywords(library: Library, recording_id: int, window_s: float = WIND
     return len(rows)
 
 
+def broadcasts(
+    recordings: list[RecordingRecord], words: dict[int, set[str]], names: dict[int, set[str]]
+) -> list[set[str]]:
+    """The names of each distinct voice among some recordings: recordings of one station
+    (source) are one voice, and so are recordings sharing `REBROADCAST_JACCARD` of their
+    word terms (a simulcast, rerun or syndicated show; see `merge_rebroadcasts`)."""
+    parent = list(range(len(recordings)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_of_source: dict[int, int] = {}
+    for i, r in enumerate(recordings):
+        if r.source_id is not None:
+            parent[root(i)] = root(first_of_source.setdefault(r.source_id, i))
+    for i, j in itertools.combinations(range(len(recordings)), 2):
+        a, b = words.get(recordings[i].id, set()), words.get(recordings[j].id, set())
+        if a and b and len(a & b) / len(a | b) >= REBROADCAST_JACCARD:
+            parent[root(i)] = root(j)
+    merged: dict[int, set[str]] = {}
+    for i, r in enumerate(recordings):
+        merged.setdefault(root(i), set()).update(names.get(r.id, set()))
+    return list(merged.values())
+
+
 @dataclass(frozen=True)
 class Trend:
     burst: Burst
@@ -131,27 +218,24 @@ def default_trend_start(library: Library) -> datetime:
 def trends(
     library: Library, since: datetime, until: datetime | None = None, top: int = 15
 ) -> list[Trend]:
-    """Terms bursting in recordings started in [since, until) against all earlier ones; a
-    simulcast, rerun or syndicated show counts once (`merge_rebroadcasts`).
+    """Names and noun phrases bursting in recordings started in [since, until) against all
+    earlier ones. A station (one source) counts once per period, whatever it recorded, so
+    its host's and its callers' recurring names are not news; a simulcast, rerun or
+    syndicated show counts once too (`broadcasts`).
 
     `since` and `until` may be aware (any zone) or naive UTC, as stored.
     """
     since, until = naive_utc(since), naive_utc(until)
-    recent_docs: list[set[str]] = []
-    baseline_docs: list[set[str]] = []
-    recent_ids: dict[int, str] = {}
-    every_recording_terms = recording_terms(library)
+    recent: list[RecordingRecord] = []
+    baseline: list[RecordingRecord] = []
     for r in library.recordings.list():
-        if until is not None and r.started_at >= until:
-            continue
-        terms = every_recording_terms.get(r.id, set())
-        if r.started_at >= since:
-            recent_docs.append(terms)
-            recent_ids[r.id] = r.title or r.url
-        else:
-            baseline_docs.append(terms)
+        if until is None or r.started_at < until:
+            (recent if r.started_at >= since else baseline).append(r)
+    words, names = recording_terms(library), recording_names(library)
+    recent_docs = broadcasts(recent, words, names)
+    baseline_docs = broadcasts(baseline, words, names)
+    recent_ids = {r.id: r.title or r.url for r in recent}
     found = []
-    recent_docs, baseline_docs = merge_rebroadcasts(recent_docs), merge_rebroadcasts(baseline_docs)
     for burst in bursts(recent_docs, baseline_docs, top=top):
         hits = [
             h

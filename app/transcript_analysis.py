@@ -100,7 +100,7 @@ def analyse_recording(library: Library, recording_id: int, punctuate: bool | Non
     """Everything derived from a stored transcript, done again: punctuation (always with
     `punctuate=True`; with None only when the transcript has none), then summaries,
     keywords and entities. Returns what was done, in words."""
-    from app.keywords import analyse_entities, analyse_keywords
+    from app.keywords import analyse_entities, analyse_keywords, store_recording_terms
 
     notes = []
     if punctuate is None:
@@ -113,6 +113,7 @@ def analyse_recording(library: Library, recording_id: int, punctuate: bool | Non
     notes.append(f"{summarize_recording(library, recording_id)} clip summaries")
     analyse_keywords(library, recording_id)
     analyse_entities(library, recording_id)
+    store_recording_terms(library, recording_id)  # what trends rank, computed once here
     notes.append("keywords and entities")
     return "; ".join(notes)
 
@@ -265,9 +266,10 @@ class LiveClipAnalysis:
         try:
             summarize_recording(self.library, self.recording_id, clip_s=self.clip_s)
             self._publish_keywords()
-            from app.keywords import analyse_entities
+            from app.keywords import analyse_entities, store_recording_terms
 
             analyse_entities(self.library, self.recording_id)
+            store_recording_terms(self.library, self.recording_id)
             for summary in self.library.summaries.for_recording(self.recording_id):
                 self.bus.publish(
                     SummaryUpdated(

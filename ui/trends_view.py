@@ -74,11 +74,12 @@ class TrendsView(QWidget):
         controls.addStretch(1)
 
         self.summary = QLabel(
-            "Terms that far more recent recordings mention than earlier ones did."
+            "Names and phrases that far more recent sources mention than earlier ones did "
+            "(a station, or a show on several stations, counts once)."
         )
         self.summary.setWordWrap(True)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Term / moment", "Recent recordings", "Before", "z"])
+        self.tree.setHeaderLabels(["Term / moment", "Recent sources", "Before", "z"])
         self.tree.setColumnWidth(0, 240)
         # A long moment title loses its middle, not the time at its end; the tooltip has it all.
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
