@@ -76,6 +76,11 @@ class Recording(Base):
     schedule_id: Mapped[str | None] = mapped_column(String)
     scheduled_at: Mapped[datetime | None] = mapped_column(DateTime)
     late_s: Mapped[float | None] = mapped_column(Float)
+    # Set for recordings run by a Celery worker: the task (a redelivered job continues the
+    # recording of its task), the worker's name, and when someone asked it to stop.
+    task_id: Mapped[str | None] = mapped_column(String, index=True)
+    worker: Mapped[str | None] = mapped_column(String)
+    stop_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     source: Mapped[Source | None] = relationship(back_populates="recordings")
     segments: Mapped[list[Segment]] = relationship(

@@ -100,6 +100,65 @@ class RecordingRepository:
             row = session.scalar(select(Recording).where(Recording.import_key == import_key))
             return None if row is None else _to_record(row)
 
+    def find_by_task_id(self, task_id: str) -> RecordingRecord | None:
+        """The recording a worker's task made (its newest, should there be several)."""
+        with translate_errors("read the recording"), self._sessions() as session:
+            row = session.scalar(
+                select(Recording)
+                .where(Recording.task_id == task_id)
+                .order_by(Recording.id.desc())
+                .limit(1)
+            )
+            return None if row is None else _to_record(row)
+
+    def reopen(self, recording_id: int, **values) -> RecordingRecord:
+        """An interrupted recording goes on in this process (a worker took over its job):
+        state `recording` again, owned by this process; `values` are columns to set too
+        (the worker's name)."""
+        now = utcnow()
+        with translate_errors("continue the recording"), self._sessions.begin() as session:
+            row = session.get(Recording, recording_id)
+            if row is None:
+                raise StorageError(f"There is no recording with id {recording_id}.")
+            row.status = STATUS_RECORDING
+            row.ended_at = None
+            row.pid = os.getpid()
+            row.host = socket.gethostname()
+            row.heartbeat_at = now
+            row.error = None
+            for key, value in values.items():
+                setattr(row, key, value)
+            session.flush()
+            return _to_record(row)
+
+    def running(self) -> list[RecordingRecord]:
+        """Recordings in state `recording`, by any process on any host (newest first)."""
+        with translate_errors("read recordings"), self._sessions() as session:
+            rows = session.scalars(
+                select(Recording)
+                .where(Recording.status == STATUS_RECORDING)
+                .order_by(Recording.started_at.desc(), Recording.id.desc())
+            )
+            return [_to_record(row) for row in rows]
+
+    def request_stop(self, recording_id: int) -> None:
+        """Ask whichever process runs the recording (any host) to stop it; the worker
+        polls `stop_requested` and stops cooperatively, as Ctrl-C would."""
+        self.update(recording_id, stop_requested_at=utcnow())
+
+    def stop_requested(self, recording_ids: list[int]) -> set[int]:
+        """Those of `recording_ids` someone asked to stop."""
+        if not recording_ids:
+            return set()
+        with translate_errors("read recordings"), self._sessions() as session:
+            return set(
+                session.scalars(
+                    select(Recording.id).where(
+                        Recording.id.in_(recording_ids), Recording.stop_requested_at.is_not(None)
+                    )
+                )
+            )
+
     def active_for_url(self, url: str) -> RecordingRecord | None:
         """A recording of `url` still being made by a live process (any on this library)."""
         self.mark_orphans_interrupted()

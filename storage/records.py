@@ -24,6 +24,8 @@ class NewRecording:
     schedule_id: str | None = None
     scheduled_at: datetime | None = None
     late_s: float | None = None
+    task_id: str | None = None  # the Celery task running it (app/distributed)
+    worker: str | None = None
     source_name: str | None = None
     source_url: str | None = None
     source_region: str | None = None
@@ -63,6 +65,12 @@ class RecordingRecord:
     scheduled_at: datetime | None = None
     late_s: float | None = None
     lag_s: float | None = None  # how far transcription was behind, at the last heartbeat
+    host: str | None = None  # the machine running it (while it runs)
+    pid: int | None = None  # the process running it, on `host`
+    heartbeat_at: datetime | None = None  # when that process last said it was alive
+    task_id: str | None = None  # the Celery task that runs it, for one run by a worker
+    worker: str | None = None  # that worker's name
+    stop_requested_at: datetime | None = None  # someone asked its worker to stop it
 
 
 @dataclass(frozen=True)
