@@ -91,13 +91,20 @@ class LiveSession:
         backend: WhisperBackend | None = None,
         recording_options: dict | None = None,
         max_lag_s: float = MAX_LAG_S,
+        continues: int | None = None,
     ) -> None:
         """`recording_options` are extra columns for the new recording (schedule links).
+        `continues`: an interrupted recording to go on with instead of a new one (a worker
+        took over the job of one that died): the audio goes on its timeline from now, after
+        a gap nobody heard, which is noted; what it committed stays.
         `max_lag_s`: how much audio waits in memory for the transcriber; past that, the
         transcriber reads it back from the archive when it has time (`app.backlog`), and
         only without an archive is audio skipped (one stretch, noted)."""
         self.job = job
         self._recording_options = recording_options or {}
+        self._continues = continues
+        self._timeline_start_s = 0.0
+        self._first_seq = 0  # archive files already registered (for a continued recording)
         self.library = library
         self.settings = settings
         self.bus = bus or EventBus()
@@ -140,16 +147,19 @@ class LiveSession:
             # batches with the others; a `live` session's work goes first.
             priority = LIVE if self.job.mode == "live" else MONITOR
             self._backend = SharedBackend(backend, service_for(backend.model), priority)
-        record = self.library.recordings.create(
-            url=self.info.url,
-            mode=self.job.mode,
-            title=self.job.name or self.info.title,
-            platform=self.info.platform,
-            channel=self.info.channel,
-            is_live=self.info.is_live,
-            model=model,
-            **self._recording_options,
-        )
+        if self._continues is not None:
+            record = self._reopen(self._continues)
+        else:
+            record = self.library.recordings.create(
+                url=self.info.url,
+                mode=self.job.mode,
+                title=self.job.name or self.info.title,
+                platform=self.info.platform,
+                channel=self.info.channel,
+                is_live=self.info.is_live,
+                model=model,
+                **self._recording_options,
+            )
         self.recording_id = record.id
         archive_dir = self.settings.archive_dir / f"{record.id:06d}"
         self.library.recordings.update(
@@ -170,6 +180,9 @@ class LiveSession:
         self._stream = AudioStream(
             self.info, policy=self.policy, on_status=self._on_stream_status, chunk_s=CHUNK_S
         )
+        self._stream.position_s = self._received_s = self._transcribed_s = self._timeline_start_s
+        if self._timeline_start_s:  # continued: its own folder and sequence for the new files
+            archive_dir = archive_dir / f"from_{round(self._timeline_start_s)}s"
         self._threads = [
             threading.Thread(target=self._read_loop, args=(archive_dir,), name="audio-reader"),
             threading.Thread(target=self._transcribe_loop, name="transcriber"),
@@ -178,6 +191,23 @@ class LiveSession:
             thread.daemon = True
             thread.start()
         return record.id
+
+    def _reopen(self, recording_id: int):
+        """The interrupted recording, running again here, its timeline at the wall-clock
+        time since it started; the stretch since its last heartbeat is noted as a gap."""
+        from app.timefmt import hms
+        from storage.recordings import utcnow
+
+        record = self.library.recordings.reopen(recording_id, **self._recording_options)
+        self._first_seq = len(self.library.recordings.archive_files(recording_id))
+        segments = self.library.segments.for_recording(recording_id)
+        heard_s = max([record.duration_s] + [s.end_s for s in segments[-1:]])
+        self._timeline_start_s = max(heard_s, (utcnow() - record.started_at).total_seconds())
+        self._notes.append(
+            f"Nobody listened from {hms(heard_s)} to "
+            f"{hms(self._timeline_start_s)}: the process recording it stopped, another went on"
+        )
+        return record
 
     def _tutorial_catalog(self):
         from app.tutorial_catalog import active_catalog
@@ -288,7 +318,7 @@ class LiveSession:
             return AudioArchive(
                 directory,
                 on_file_opened=lambda seq, path, start: (
-                    recordings.add_archive_file(rid, seq, str(path), start),
+                    recordings.add_archive_file(rid, self._first_seq + seq, str(path), start),
                     str(path),
                     start,
                 ),
