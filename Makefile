@@ -61,11 +61,12 @@ gui-deps: $(STAMP)
 
 # Test speech comes from espeak-ng (sox is handy for inspecting audio); the real-window test
 # runs the app on Xvfb (xvfb-run needs xauth); the library tests start a PostgreSQL server of
-# their own (Debian keeps initdb and pg_ctl in /usr/lib/postgresql/VERSION/bin, off PATH).
+# their own (Debian keeps initdb and pg_ctl in /usr/lib/postgresql/VERSION/bin, off PATH),
+# the worker tests a Redis server (redis-server) on 127.0.0.1.
 # Installed when missing, then Qt's libraries.
 system-deps: gui-deps
 	@missing=""; \
-	for tool in espeak-ng:espeak-ng sox:sox xvfb-run:xvfb xauth:xauth; do \
+	for tool in espeak-ng:espeak-ng sox:sox xvfb-run:xvfb xauth:xauth redis-server:redis-server; do \
 		command -v $${tool%%:*} >/dev/null 2>&1 || missing="$$missing $${tool#*:}"; \
 	done; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \

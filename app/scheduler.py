@@ -101,7 +101,13 @@ class RecordingScheduler:
         *,
         late_tolerance_s: float = LATE_TOLERANCE_S,
         on_session: Callable[[object], None] | None = None,
+        broker: str | None = None,
     ) -> None:
+        """`broker`: hand due recordings to the workers there (`python main.py worker`)
+        instead of recording in this process; default `STREAMLENS_BROKER`, when set."""
+        from app.distributed.config import broker_url
+
+        self.broker = broker_url(broker)
         self.settings = settings
         self.library = library
         self.bus = bus or EventBus()
@@ -116,6 +122,7 @@ class RecordingScheduler:
         self._lock_file = None
         self._running = False
         self._sessions: dict[str, object] = {}
+        self._dispatched: set[str] = set()  # URLs of recordings handed to workers, running
         self._sessions_lock = threading.Lock()
         self._poller: threading.Thread | None = None
         self._stop_polling = threading.Event()
@@ -141,7 +148,7 @@ class RecordingScheduler:
     def shutdown(self, stop_recordings: bool = True, timeout_s: float = 60.0) -> None:
         """Stop firing; with `stop_recordings`, end running recordings cleanly and wait."""
         global _ACTIVE
-        self._stop_polling.set()
+        self._stop_polling.set()  # also ends the following of recordings handed to workers
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         if stop_recordings:
@@ -224,7 +231,7 @@ class RecordingScheduler:
         late_s = max(0.0, (now - start).total_seconds())
         status = RUN_LATE if late_s > self.late_tolerance_s else RUN_STARTED
         with self._sessions_lock:
-            busy = spec.url in self._sessions
+            busy = spec.url in self._sessions or spec.url in self._dispatched
         if busy or self.library.recordings.active_for_url(spec.url) is not None:
             self._record_run(spec, start, RUN_SKIPPED, detail="the source was already recording")
             return
@@ -242,17 +249,15 @@ class RecordingScheduler:
             name=spec.name,
             model=spec.model,
         )
-        session = LiveSession(
-            job,
-            self.library,
-            self.settings,
-            self.bus,
-            recording_options={
-                "schedule_id": spec.id,
-                "scheduled_at": naive_utc(start),
-                "late_s": round(late_s, 3),
-            },
-        )
+        options = {
+            "schedule_id": spec.id,
+            "scheduled_at": naive_utc(start),
+            "late_s": round(late_s, 3),
+        }
+        if self.broker:
+            self._dispatch(spec, start, status, late_s, job, options)
+            return
+        session = LiveSession(job, self.library, self.settings, self.bus, recording_options=options)
         with self._sessions_lock:
             if spec.url in self._sessions:
                 self._record_run(
@@ -277,6 +282,49 @@ class RecordingScheduler:
         finally:
             with self._sessions_lock:
                 self._sessions.pop(spec.url, None)
+
+    def _dispatch(self, spec, start, status, late_s, job, options) -> None:
+        """Hand the recording to the workers; its run gets the recording's id when a worker
+        starts it and its outcome at the end (followed here while this scheduler runs)."""
+        from app.distributed.dispatch import follow_recordings, queue_recordings
+        from app.distributed.jobs import recording_options_to_json
+
+        with self._sessions_lock:
+            if spec.url in self._dispatched:
+                self._record_run(
+                    spec, start, RUN_SKIPPED, detail="the source was already recording"
+                )
+                return
+            self._dispatched.add(spec.url)
+        try:
+            try:
+                [queued] = queue_recordings(self.broker, [job], recording_options_to_json(options))
+            except Exception as exc:  # the broker is away: the run failed, say why
+                from storage.urls import hide_passwords
+
+                self._record_run(spec, start, RUN_FAILED, detail=hide_passwords(str(exc)))
+                return
+            detail = "handed to the workers" + (
+                f", {late_s:.0f} s late" if status == RUN_LATE else ""
+            )
+            run_id = self._record_run(spec, start, status, None, detail)
+
+            def started(item) -> None:
+                self.library.schedule_runs.update(run_id, recording_id=item.recording_id)
+                self._publish(spec, start, status, item.recording_id, detail)
+
+            follow_recordings([queued], on_started=started, cancelled=self._stop_polling.is_set)
+            if queued.outcome is None:
+                return  # this scheduler stopped first; the worker goes on recording
+            final = RUN_COMPLETE if queued.outcome["status"] != "failed" else RUN_FAILED
+            error = queued.outcome.get("error")
+            self.library.schedule_runs.update(
+                run_id, status=final, recording_id=queued.recording_id, detail=error or detail
+            )
+            self._publish(spec, start, final, queued.recording_id, error or detail)
+        finally:
+            with self._sessions_lock:
+                self._dispatched.discard(spec.url)
 
     def _report_missed(self, spec, now, window) -> None:
         """Record every planned start that passed unrun since the last recorded one."""

@@ -12,7 +12,17 @@ import os
 import sys
 from collections.abc import Sequence
 
-from app.cli import chat, desktop, imports, keywords, library, recording, schedule, text
+from app.cli import (
+    chat,
+    desktop,
+    imports,
+    keywords,
+    library,
+    recording,
+    schedule,
+    text,
+    worker,
+)
 from app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from app.config import load_settings
 from app.errors import USER_ERRORS
@@ -30,7 +40,7 @@ EXIT_CODES_HELP = """exit status:
   130  interrupted (Ctrl-C); what was committed is kept
 """
 
-COMMAND_GROUPS = (recording, library, chat, keywords, imports, schedule, text, desktop)
+COMMAND_GROUPS = (recording, library, chat, keywords, imports, schedule, text, desktop, worker)
 
 
 def program_name() -> str:

@@ -7,6 +7,7 @@ import sys
 
 from app.cli.common import EXIT_FAILED, EXIT_OK
 from app.config import Settings
+from app.errors import UsageError
 from app.services import open_library
 
 
@@ -36,6 +37,13 @@ def register(sub, common) -> None:
         help="skip punctuation, summaries, keywords and entities (about 2 s an item); "
         "run `summary`, `keywords`, `entities` later",
     )
+    p.add_argument(
+        "--queue",
+        action="store_true",
+        help="hand the items to workers (`worker`) through the broker, one job each; the "
+        "files must be where every worker reads them (a shared folder)",
+    )
+    p.add_argument("--broker", help="with --queue: the broker URL (env STREAMLENS_BROKER)")
     p.set_defaults(handler=cmd_import)
 
 
@@ -46,6 +54,8 @@ def cmd_import(args, settings: Settings) -> int:
 
     library = open_library(settings)
     items, problems = discover(args.inputs)
+    if args.broker and not args.queue:
+        raise UsageError("--broker goes with --queue.")
     batch = BatchImport(
         library,
         settings,
@@ -61,7 +71,10 @@ def cmd_import(args, settings: Settings) -> int:
         bar.set_postfix_str(outcome.item.label[-40:], refresh=False)
 
     try:
-        report = batch.run(items, progress)
+        if args.queue:
+            report = ImportReport(_import_on_workers(items, args, progress))
+        else:
+            report = batch.run(items, progress)
     except KeyboardInterrupt:
         batch.cancel()
         raise
@@ -74,3 +87,32 @@ def cmd_import(args, settings: Settings) -> int:
             print(f"{mark:>8}  {outcome.item.label}{rid}: {outcome.detail}")
     print(report.summary(), file=sys.stderr)
     return EXIT_FAILED if report.of(FAILED) else EXIT_OK
+
+
+def _import_on_workers(items: list, args, progress) -> list:
+    """One job per item on the broker; the outcomes as the workers finish them. Paths are
+    made absolute: a worker reads them from the same shared folder."""
+    import dataclasses
+    from pathlib import Path
+
+    from app.distributed.config import require_broker
+    from app.distributed.dispatch import collect_imports, queue_imports
+
+    def absolute(item):
+        if item.kind == "url":
+            return item
+        return dataclasses.replace(
+            item,
+            location=str(Path(item.location).resolve()),
+            transcript=item.transcript.resolve() if item.transcript else None,
+            chats=tuple(p.resolve() for p in item.chats),
+        )
+
+    items = [absolute(item) for item in items]
+    options = {
+        "retranscribe": args.retranscribe,
+        "model": args.model,
+        "analyse": not args.no_analysis,
+    }
+    results = queue_imports(require_broker(args.broker), items, options)
+    return collect_imports(items, results, progress)

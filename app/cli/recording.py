@@ -54,6 +54,17 @@ def register(sub, common) -> None:
         metavar="HOST:PORT",
         help="Twitch IRC endpoint (irc://host:port without TLS; env STREAMLENS_TWITCH_IRC)",
     )
+    p.add_argument(
+        "--queue",
+        action="store_true",
+        help="hand the recordings to workers (`worker`) through the broker instead of "
+        "recording here; prints each recording's id as a worker starts it, and its outcome",
+    )
+    p.add_argument("--no-wait", action="store_true", help="with --queue: return once queued")
+    p.add_argument(
+        "--broker",
+        help="with --queue: redis://:PASSWORD@HOST:6379/0 or amqp://… (env STREAMLENS_BROKER)",
+    )
     p.set_defaults(handler=cmd_record)
 
     p = sub.add_parser(
@@ -102,7 +113,75 @@ def cmd_record(args, settings: Settings) -> int:
         )
         for i, url in enumerate(args.urls)
     ]
+    if args.queue:
+        return run_queued(jobs, settings, args.broker, wait=not args.no_wait)
+    if args.no_wait or args.broker:
+        raise UsageError("--no-wait and --broker go with --queue.")
     return run_recordings(jobs, settings)
+
+
+def run_queued(jobs: list, settings: Settings, broker: str | None, wait: bool = True) -> int:
+    """Hand `jobs` to the workers; unless `wait` is false, print each recording's id as a
+    worker starts it and its outcome at its end, and return when all have ended. The
+    first Ctrl-C asks the workers to stop the recordings (their text is kept)."""
+    import dataclasses
+    from pathlib import Path
+
+    from app.distributed.config import require_broker
+    from app.distributed.dispatch import follow_recordings, queue_recordings
+    from storage.urls import display_url
+
+    url = require_broker(broker)
+    # A file is read by the worker from the same (shared) folder, by its full path.
+    jobs = [
+        dataclasses.replace(job, url=str(Path(job.url).resolve())) if Path(job.url).is_file()
+        else job
+        for job in jobs
+    ]  # fmt: skip
+    library = open_library(settings) if wait else None  # for stop requests
+    queued = queue_recordings(url, jobs)
+    print(
+        f"{len(queued)} recording(s) queued on {display_url(url)}"
+        + ("." if not wait else "; waiting for workers. Ctrl-C stops them."),
+        file=sys.stderr,
+        flush=True,
+    )
+    if not wait:
+        for item in queued:
+            print(f"queued {item.task_id}  {item.job.url}")
+        return EXIT_OK
+
+    def stop() -> None:
+        for item in queued:
+            if item.recording_id is not None and not item.done:
+                library.recordings.request_stop(item.recording_id)
+
+    def started(item) -> None:
+        again = " (continued after its worker stopped)" if item.continued else ""
+        print(
+            f"Recording #{item.recording_id}: {item.job.name or item.job.url} on "
+            f"{item.worker}{again}.",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def ended(item) -> None:
+        out = item.outcome
+        rid = f"#{out['recording_id']}" if out.get("recording_id") else item.job.url
+        print(
+            f"Recording {rid} {out['status']}: {hms(out.get('duration_s') or 0)} of audio, "
+            f"{out.get('segments', 0)} segments.",
+            file=sys.stderr,
+            flush=True,
+        )
+        if out.get("error"):
+            kind = "error: " if out["status"] == "failed" else "note: "
+            print(kind + out["error"], file=sys.stderr, flush=True)
+
+    stop_on_signals(stop)
+    follow_recordings(queued, on_started=started, on_ended=ended)
+    failed = sum(item.outcome["status"] == "failed" for item in queued)
+    return EXIT_OK if not failed else EXIT_FAILED
 
 
 def cmd_demo(args, settings: Settings) -> int:
@@ -225,7 +304,8 @@ def subscribe_printers(bus: EventBus, show_ids: bool = False, lag_of=None) -> No
             prefix = f"#{event.recording_id} " if show_ids else ""
             lag = lag_of(event.recording_id) if lag_of else 0.0
             behind = f"  ({lag:.0f} s behind)" if lag >= LAG_SHOWN_S else ""
-            print(f"{prefix}[{hms(event.start_s)}] {event.text}{behind}", flush=True)
+            who = f"{event.speaker}: " if event.speaker else ""
+            print(f"{prefix}[{hms(event.start_s)}] {who}{event.text}{behind}", flush=True)
 
     def status(event: SessionStatus) -> None:
         prefix = f"#{event.recording_id}: " if show_ids else ""
@@ -282,6 +362,8 @@ def cmd_transcribe(args, settings: Settings) -> int:
             print(f"\nerror: {exc}", file=sys.stderr)
             failures += 1
             continue
+        if result.note:
+            print(f"\nwarning: {result.note}", file=sys.stderr)
         from app.transcript_analysis import summarize_recording
 
         clips = summarize_recording(library, result.recording_id)
