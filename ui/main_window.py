@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QMainWindow, QTabWidget, QVBoxLayout, QWi
 from shiboken6 import isValid
 
 from app.config import Settings, load_settings
+from app.distributed.monitor import RemoteSessions
 from app.events import EventBus, ScheduledRun
 from app.recording_contents import (
     RecordingChat,
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.trends_view, "Trends")
         self.tabs.tabBar().setTabButton(2, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.streams_view = StreamsView()
+        self.streams_view.watch_remote(RemoteSessions(self.library))  # workers, other processes
         self.streams_view.open_requested.connect(self.show_session)
         self.streams_view.stop_requested.connect(self.stop_sessions)
         self.bridge.segment.connect(self.streams_view.on_segment)

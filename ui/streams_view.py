@@ -1,9 +1,13 @@
 """The Streams wall: every running session at a glance, for an analyst following many.
 
 One row a session (name, state, how far transcription is behind, the last committed line,
-chat messages per minute, flagged messages), sortable by any column; Stop ends the selected
-sessions, Open (or a double-click) shows a session's own tab. Rows follow the sessions'
-events, so the wall costs nothing while nothing happens.
+chat messages per minute, flagged messages, where it runs), sortable by any column; Stop
+ends the selected sessions, Open (or a double-click) shows a session's own tab. Rows follow
+the sessions' events, so the wall costs nothing while nothing happens.
+
+With `watch_remote`, recordings running in other processes (Celery workers on any machine,
+sharing the library) are shown too, read from the library every few seconds off the GUI
+thread; Stop on one of them leaves a stop request its worker honours.
 """
 
 from __future__ import annotations
@@ -12,7 +16,14 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,9 +36,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.events import ChatReceived, SegmentCommitted, SessionStatus
+from ui import workers
 
-COLUMNS = ("Name", "Mode", "State", "Behind (s)", "Last line", "Chat / min", "Flags")
-NAME, MODE, STATE, LAG, LAST, CHAT, FLAGS = range(len(COLUMNS))
+COLUMNS = ("Name", "Mode", "State", "Behind (s)", "Last line", "Chat / min", "Flags", "Host")
+NAME, MODE, STATE, LAG, LAST, CHAT, FLAGS, HOST = range(len(COLUMNS))
+THIS_COMPUTER = "this computer"
+REMOTE_REFRESH_MS = 5000
 CHAT_WINDOW_S = 60.0
 _ROOT = QModelIndex()
 STATE_WORDS = {
@@ -51,6 +65,9 @@ class StreamRow:
     last_line: str = ""
     flags: int = 0
     chat_times: deque = field(default_factory=deque)  # monotonic arrival times
+    host: str = THIS_COMPUTER
+    remote: bool = False  # run by another process (a worker), read from the library
+    stoppable: bool = True
 
     def chat_per_minute(self, now: float) -> int:
         while self.chat_times and now - self.chat_times[0] > CHAT_WINDOW_S:
@@ -98,14 +115,36 @@ class StreamsModel(QAbstractTableModel):
             row.last_line,
             row.chat_per_minute(time.monotonic()),
             row.flags,
+            row.host,
         )[column]
 
-    def add(self, recording_id: int, name: str, mode: str) -> None:
-        if self.find(recording_id) is not None:
+    def add(self, recording_id: int, name: str, mode: str, **details) -> None:
+        existing = self.find(recording_id)
+        if existing is not None:
+            if self.rows[existing].remote and not details.get("remote"):
+                # Read from the library a moment before this process announced it as its own.
+                self.update(recording_id, remote=False, host=THIS_COMPUTER, stoppable=True)
             return
         self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
-        self.rows.append(StreamRow(recording_id, name, mode))
+        self.rows.append(StreamRow(recording_id, name, mode, **details))
         self.endInsertRows()
+
+    def show_remote(self, sessions: list) -> None:
+        """The rows of recordings running elsewhere become `sessions` (RemoteSession)."""
+        wanted = {s.recording_id: s for s in sessions}
+        for row in [r for r in self.rows if r.remote and r.recording_id not in wanted]:
+            self.remove(row.recording_id)
+        for session in sessions:
+            details = {
+                "state": session.state,
+                "lag_s": session.lag_s,
+                "host": session.host,
+                "stoppable": session.stoppable,
+            }
+            if self.find(session.recording_id) is None:
+                self.add(session.recording_id, session.name, session.mode, remote=True, **details)
+            elif self.rows[self.find(session.recording_id)].remote:
+                self.update(session.recording_id, **details)
 
     def remove(self, recording_id: int) -> None:
         row = self.find(recording_id)
@@ -185,6 +224,35 @@ class StreamsView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table)
+        self._remote = None
+        self._refreshing = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(REMOTE_REFRESH_MS)
+        self._timer.timeout.connect(self.refresh_remote)
+        self._summarise()
+
+    def watch_remote(self, remote) -> None:
+        """Show recordings running elsewhere: `remote` is an `app.distributed.monitor.
+        RemoteSessions` (`running(exclude)`, `request_stop(ids)`), read every few seconds."""
+        self._remote = remote
+        self.refresh_remote()
+        self._timer.start()
+
+    def refresh_remote(self) -> None:
+        if self._remote is None or self._refreshing:
+            return
+        self._refreshing = True
+        local = [r.recording_id for r in self.model.rows if not r.remote]
+        worker = workers.Worker(self._remote.running, local)
+        worker.signals.returned.connect(self._show_remote)
+        worker.signals.finished.connect(self._refreshed)
+        workers.start(worker)
+
+    def _refreshed(self) -> None:
+        self._refreshing = False
+
+    def _show_remote(self, sessions: list) -> None:
+        self.model.show_remote(sessions)
         self._summarise()
 
     # --- sessions come and go ----------------------------------------------------------
@@ -229,8 +297,15 @@ class StreamsView(QWidget):
 
     def _stop(self) -> None:
         ids = self.selected_ids()
-        if ids:
-            self.stop_requested.emit(ids)
+        rows = {r.recording_id: r for r in self.model.rows}
+        remote = [i for i in ids if rows[i].remote and rows[i].stoppable]
+        local = [i for i in ids if not rows[i].remote]
+        if remote and self._remote is not None:
+            for recording_id in remote:
+                self.model.update(recording_id, state="Stopping")
+            workers.start(workers.Worker(self._remote.request_stop, remote))
+        if local:
+            self.stop_requested.emit(local)
 
     def _summarise(self) -> None:
         rows = self.model.rows
