@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from celery.result import AsyncResult
@@ -15,11 +16,36 @@ from celery.result import AsyncResult
 from app.distributed import jobs
 from app.distributed.celery_app import connect
 from app.distributed.config import QUEUE
+from app.errors import UsageError
 from app.importer import FAILED, ImportItem, ImportOutcome
 from app.session import RecordingJob
-from storage.urls import hide_passwords
+from storage.urls import display_url, hide_passwords
 
 POLL_S = 0.5
+
+
+class BrokerUnavailable(UsageError):
+    """The broker cannot be reached (or refused us): nothing was queued."""
+
+
+@contextmanager
+def _sending(url: str):
+    from kombu.exceptions import OperationalError
+
+    try:
+        yield
+    except (OperationalError, ConnectionError, OSError) as exc:
+        raise BrokerUnavailable(
+            f"Cannot reach the broker {display_url(url)}: {hide_passwords(str(exc))}"
+        ) from None
+
+
+def _reachable(celery, url: str) -> None:
+    """Fail at once, in words, when the broker is not there (before Celery's retries)."""
+    with _sending(url), celery.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, timeout=5)
+
+
 RECORDING_STATE = "RECORDING"  # tasks.RECORDING_STATE (not imported: no worker code here)
 
 
@@ -45,14 +71,16 @@ def queue_recordings(
 ) -> list[QueuedRecording]:
     """Put each job on the queue; returns at once (the workers take them in order)."""
     celery = connect(broker)
+    _reachable(celery, broker)
     queued = []
     for job in recording_jobs:
-        result = celery.send_task(
-            jobs.RECORD_TASK,
-            args=[jobs.recording_job_to_json(job)],
-            kwargs={"recording_options": recording_options or {}},
-            queue=QUEUE,
-        )
+        with _sending(broker):
+            result = celery.send_task(
+                jobs.RECORD_TASK,
+                args=[jobs.recording_job_to_json(job)],
+                kwargs={"recording_options": recording_options or {}},
+                queue=QUEUE,
+            )
         queued.append(QueuedRecording(job, result.id, _result=result))
     return queued
 
@@ -106,12 +134,14 @@ def _refresh(item: QueuedRecording, on_started, on_ended) -> None:
 def queue_imports(broker: str, items: list[ImportItem], options: dict) -> list[AsyncResult]:
     """One task per item: the workers import them in parallel, into the shared library."""
     celery = connect(broker)
-    return [
-        celery.send_task(
-            jobs.IMPORT_TASK, args=[jobs.import_item_to_json(item), options], queue=QUEUE
-        )
-        for item in items
-    ]
+    _reachable(celery, broker)
+    with _sending(broker):
+        return [
+            celery.send_task(
+                jobs.IMPORT_TASK, args=[jobs.import_item_to_json(item), options], queue=QUEUE
+            )
+            for item in items
+        ]
 
 
 def collect_imports(

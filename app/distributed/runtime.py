@@ -18,6 +18,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from app.config import Settings
+from app.distributed.jobs import recording_options_from_json
 from app.distributed.lease import LeaseKeeper
 from app.events import EventBus
 from app.services import open_library
@@ -102,8 +103,6 @@ class WorkerRuntime:
             log.info(
                 "Task %s: recording #%s goes on here after its worker stopped", task_id, existing.id
             )
-        from app.distributed.jobs import recording_options_from_json
-
         options = dict(
             recording_options_from_json(recording_options or {}), task_id=task_id, worker=self.name
         )

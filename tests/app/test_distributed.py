@@ -234,3 +234,18 @@ def test_the_scheduler_hands_a_due_recording_to_the_workers(redis_server, workdi
     assert run.status == "started" and run.detail == "handed to the workers"
     assert library.recordings.list() == []
     client.flushdb()
+
+
+def test_an_unreachable_broker_is_an_error_in_words_without_its_password(run_cli):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_cli(
+        "record", "http://127.0.0.1:9/radio.mp3", "--queue",
+        "--broker", f"redis://:hunter2-secret@127.0.0.1:{port}/0",
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "error: Cannot reach the broker redis://:***@127.0.0.1" in result.stderr
+    assert "hunter2" not in result.stdout + result.stderr and "Traceback" not in result.stderr
