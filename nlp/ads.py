@@ -28,7 +28,7 @@ _OFFERS = re.compile(
         [
             r"\b(?:just|starting at|as low as|for under|for as little as) \$\d",
             r"\$\d[\d,]*(?:\.\d\d)? (?:a|per) (?:month|week|day)\b",
-            r"\bsave (?:up to |an extra |over |big|more|hundreds|thousands|\d)",
+            r"\bsave (?:up to |an extra |over \$?\d|big\b|hundreds|thousands|\$?\d)",
             r"\b(?:\d+|ten|fifteen|twenty|thirty|forty|fifty) (?:%|percent) off\b",
             r"\bbuy (?:one|two|\d)[\w ,]{0,40}\bget "
             r"(?:(?:one|another|\w+ \w+) )?(?:free|for free)\b",
@@ -49,6 +49,8 @@ _OFFERS = re.compile(
             r"\b(?:most aggressive|best) offer\b|\bfor the fairest offer\b",
             r"\bsavings (?:are yours|event)\b|\bexclusive (?:offer|deal|savings)\b",
             r"\b(?:results may vary|side effects (?:may )?include|talk to your doctor)\b",
+            r"\b(?:drug-free|all-natural|clinically (?:proven|shown|tested)|"
+            r"doctor-(?:formulated|recommended))\b|\b100 ?(?:%|percent) (?:natural|guaranteed)\b",
             r"\bmention (?:this|the) (?:ad|offer|show)\b|\bask for \w+ by name\b",
             r"\bavailable (?:at|in) (?:participating|select) \w+|\bat participating\b",
             r"\bwherever \w+ (?:is|are) sold\b|\bavailable (?:now )?in stores\b",
@@ -64,7 +66,7 @@ _ACTION = re.compile(
     r"|get (?:yours|started|your free|a free|in touch|a quote)|find (?:out more|us)"
     r"|learn more|don't (?:wait|delay|miss out)|hurry|discover|experience the"
     r"|go (?:online )?to \w+(?:\.| dot )(?:com|org|net)|try (?:it|\w+) (?:today|now|free|risk)"
-    r"|see (?:why|how|what) \w+ can)\b"
+    r"|see (?:why|how|what) \w+ can|get ready (?:to|for))\b"
 )
 # A business talking about itself.
 _PITCH = re.compile(
@@ -89,9 +91,20 @@ _PITCH = re.compile(
             r"\b(?:same|next)[- ]day (?:service|delivery|appointments?|installation)\b",
             r"\b(?:showroom|dealership|test drive|trade-in)\b",
             r"\b(?:proud|official) (?:sponsor|partner) of\b",
-            r"\bour (?:customers|clients|patients|showroom|inventory|selection|products)\b",
+            r"\bour (?:customers|clients|patients|showroom|inventory|products)\b",
             r"\bmakes? (?:\w+ ){0,4}a breeze\b|\bmade (?:easy|simple|affordable)\b",
             r"\b(?:this is|that's) (?:our|my) promise to you\b",
+            r"\bfor (?:nearly|almost|over|more than) (?:\d+|\w+ty) years,? [\w' ]{1,30} "
+            r"(?:has|have) (?:helped|served|been)\b",
+            r"\bi'm [\w.' ]{3,30}, (?:a|an|your) (?:local )?(?:financial advis[eo]r|agent|realtor|"
+            r"broker|attorney|lawyer)\b",
+            r"\ba vote for [\w. ]{2,30} is a vote (?:for|to)\b",
+            r"\bthe only candidate (?:endorsed|who)\b|\bendorsed by [\w ]{2,40} and by\b",
+            r"\bhelp (?:you|her|him|them|your business) (?:hire|find|save|get)\b",
+            r"\b(?:know|see|find out) how easy it (?:is|can be) to\b",
+            r"\bsatisfied (?:customers|homeowners|clients|patients)\b",
+            r"\bis here (?:for you|to help)\b",
+            r"\ba message from (?:the )?[A-Za-z]",
         ]
     )
 )

@@ -111,6 +111,22 @@ _PHRASES = re.compile(
         ]
     ),
 )
+# Newsroom routines found reading summaries for issue 17: teasers, traffic, event listings.
+_ROUTINES = re.compile(
+    r"|".join(
+        [
+            r"\b(?:quick |another )?check (?:of|on) (?:the )?(?:roads|traffic|weather|sports)\b",
+            r"\brecapping (?:our|the) top\b|\btop (?:three|five|\d) stories\b",
+            r"\bfrom the news ?desk\b",
+            r"\btop stories (?:in|every|at|on)\b|\bwhen [\w' ]{2,40} (?:continues|returns)\b",
+            r"\b(?:pub|tavern|bar|grill|club|lounge|brewery|theat(?:er|re)),? [\w, ]{0,40}"
+            r"\bat \d{1,2}(?:[:.]\d\d)?\.?$",
+            r"\bcoming (?:up )?(?:before|after|at) \d+ o'clock\b",
+            r"\bcoming up (?:in )?the next hour\b",
+            r"\bthe ride in\b|\btravel advisory\b|\b(?:past|by) the [\w ]{2,30} freeway\b",
+        ]
+    ),
+)
 _NETWORK = r"(?:ABC|CBS|NBC|NPR|Fox|CNN|AP|Salem|SRN|Bloomberg|Townhall)(?: \w+)? News"
 _PERSON = r"[A-Z][\w.'-]+(?: [A-Z][\w.'-]+)+"
 # Names and sign-offs, where capitals matter.
@@ -153,7 +169,8 @@ def station_break_cues(text: str) -> list[str]:
         cues.append("web address")
     if _PHONE.search(text):
         cues.append("phone number")
-    if _PHRASES.search(text.lower()) or _NAMES.search(text):
+    lowered = text.lower()
+    if _PHRASES.search(lowered) or _ROUTINES.search(lowered) or _NAMES.search(text):
         cues.append("stock phrase")
     return cues + ad_cues(text)
 
