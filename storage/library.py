@@ -17,6 +17,7 @@ from storage.schedule_runs import ScheduleRunRepository
 from storage.search import TranscriptSearch
 from storage.segments import SegmentRepository
 from storage.sources import SourceRepository
+from storage.speakers import SpeakerRepository
 from storage.summaries import SummaryRepository
 from storage.urls import display_url
 
@@ -50,6 +51,7 @@ class Library:
         self.keywords = KeywordRepository(sessions)
         self.entities = EntityRepository(sessions)
         self.terms = RecordingTermsRepository(sessions)
+        self.speakers = SpeakerRepository(sessions)
 
     @property
     def display_url(self) -> str:

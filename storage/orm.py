@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
 )
@@ -114,6 +115,45 @@ class Segment(Base):
     raw_text: Mapped[str | None] = mapped_column(Text)  # before punctuation was restored
 
     recording: Mapped[Recording] = relationship(back_populates="segments")
+
+
+class VoiceProfile(Base):
+    """A recurring voice of a source: the unit centroid of its speaker embeddings (float32
+    bytes), the seconds of speech behind it, and the name the user gave it (`number` names
+    it until then: "Speaker 3" is the source's third voice)."""
+
+    __tablename__ = "voice_profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    name: Mapped[str | None] = mapped_column(String)
+    centroid: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    weight_s: Mapped[float] = mapped_column(Float, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class RecordingSpeaker(Base):
+    """One speaker found in a recording, and the voice profile it matched (`similarity`:
+    cosine; None for a voice first heard here). `label` is what the transcript shows when
+    the profile has no name (or was deleted)."""
+
+    __tablename__ = "recording_speakers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("voice_profiles.id", ondelete="SET NULL"), index=True
+    )
+    label: Mapped[str] = mapped_column(String, nullable=False)
+    speech_s: Mapped[float] = mapped_column(Float, nullable=False)
+    similarity: Mapped[float | None] = mapped_column(Float)
+    centroid: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
 
 
 class ArchiveFile(Base):

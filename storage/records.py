@@ -107,6 +107,7 @@ class SearchHit:
     text: str
     snippet: str
     source: str = "transcript"  # or "chat"; `segment_id` is then the chat message's id
+    speaker: str | None = None  # who said it, where known (a chat message: its author)
 
 
 @dataclass(frozen=True)
@@ -207,3 +208,34 @@ class EntityRecord:
     kind: str
     mentions: int
     first_s: float
+
+
+@dataclass(frozen=True)
+class VoiceProfileRecord:
+    id: int
+    source_id: int | None
+    number: int
+    name: str | None
+    centroid: bytes  # float32 unit vector
+    weight_s: float
+    recordings: int = 0  # how many recordings the voice was found in
+
+    @property
+    def display(self) -> str:
+        return self.name or f"Speaker {self.number}"
+
+
+@dataclass(frozen=True)
+class RecordingSpeakerRecord:
+    recording_id: int
+    label: str  # "Speaker 3": shown when the profile has no name
+    profile_id: int | None
+    name: str | None  # the profile's name, when the user gave one
+    speech_s: float
+    similarity: float | None  # to the profile it matched; None for a voice new here
+    centroid: bytes
+    segments: int = 0
+
+    @property
+    def display(self) -> str:
+        return self.name or self.label

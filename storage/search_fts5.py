@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 from storage.records import SearchHit
+from storage.search_hits import chat_hit, transcript_hit
 from storage.search_syntax import parse_query
 
 SNIPPET_TOKENS = 12
@@ -36,7 +37,7 @@ class Fts5Search:
         if not expression:
             return []
         sql = """
-            SELECT s.recording_id, r.title, s.id, s.start_s, s.end_s, s.text,
+            SELECT s.recording_id, r.title, s.id, s.start_s, s.end_s, s.text, s.speaker,
                    snippet(segments_fts, 0, '[', ']', '…', :tokens) AS snip
             FROM segments_fts
             JOIN segments s ON s.id = segments_fts.rowid
@@ -48,18 +49,7 @@ class Fts5Search:
         params = {"q": expression, "limit": limit, "tokens": SNIPPET_TOKENS}
         if recording_id is not None:
             params["rid"] = recording_id
-        return [
-            SearchHit(
-                recording_id=row[0],
-                recording_title=row[1],
-                segment_id=row[2],
-                start_s=row[3],
-                end_s=row[4],
-                text=row[5],
-                snippet=row[6],
-            )
-            for row in conn.execute(text(sql), params)
-        ]
+        return [transcript_hit(row, row[7]) for row in conn.execute(text(sql), params)]
 
     def segment_texts(self, conn: Connection, query: str) -> list[tuple[int, str]]:
         expression = to_fts_query(query)
@@ -86,16 +76,4 @@ class Fts5Search:
                LIMIT :limit"""
         )
         params = {"q": expression, "limit": limit, "tokens": SNIPPET_TOKENS}
-        return [
-            SearchHit(
-                recording_id=rid,
-                recording_title=title,
-                segment_id=cid,
-                start_s=offset,
-                end_s=offset,
-                text=body,
-                snippet=f"{author}: {snippet}",
-                source="chat",
-            )
-            for cid, rid, offset, title, snippet, author, body in conn.execute(sql, params)
-        ]
+        return [chat_hit(*row) for row in conn.execute(sql, params)]

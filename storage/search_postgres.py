@@ -14,6 +14,7 @@ import re
 from sqlalchemy import Connection, text
 
 from storage.records import SearchHit
+from storage.search_hits import chat_hit, transcript_hit
 from storage.search_syntax import parse_query
 
 CONFIG = "streamlens_english"  # created by migration 0009
@@ -80,14 +81,14 @@ class PostgresSearch:
         sql = f"""
             WITH q AS (SELECT to_tsquery('{CONFIG}', :q) AS query),
             hits AS (
-                SELECT s.id, s.recording_id, s.start_s, s.end_s, s.text,
+                SELECT s.id, s.recording_id, s.start_s, s.end_s, s.text, s.speaker,
                        ts_rank(s.text_search, q.query, 1) AS rank
                 FROM segments s, q
                 WHERE s.text_search @@ q.query {extra}
                 ORDER BY rank DESC, s.recording_id, s.start_s
                 LIMIT :limit
             )
-            SELECT h.recording_id, r.title, h.id, h.start_s, h.end_s, h.text,
+            SELECT h.recording_id, r.title, h.id, h.start_s, h.end_s, h.text, h.speaker,
                    ts_headline('{CONFIG}', h.text, q.query, :options)
             FROM hits h JOIN recordings r ON r.id = h.recording_id, q
             ORDER BY h.rank DESC, h.recording_id, h.start_s
@@ -96,15 +97,7 @@ class PostgresSearch:
         if recording_id is not None:
             params["rid"] = recording_id
         return [
-            SearchHit(
-                recording_id=row[0],
-                recording_title=row[1],
-                segment_id=row[2],
-                start_s=row[3],
-                end_s=row[4],
-                text=row[5],
-                snippet=with_ellipses(row[6], row[5]),
-            )
+            transcript_hit(row, with_ellipses(row[7], row[5]))
             for row in conn.execute(text(sql), params)
         ]
 
@@ -141,15 +134,6 @@ class PostgresSearch:
         )
         params = {"q": expression, "limit": limit, "options": HEADLINE_OPTIONS}
         return [
-            SearchHit(
-                recording_id=rid,
-                recording_title=title,
-                segment_id=cid,
-                start_s=offset,
-                end_s=offset,
-                text=body,
-                snippet=f"{author}: {with_ellipses(snippet, body)}",
-                source="chat",
-            )
+            chat_hit(cid, rid, offset, title, with_ellipses(snippet, body), author, body)
             for cid, rid, offset, title, snippet, author, body in conn.execute(sql, params)
         ]
