@@ -15,6 +15,7 @@ online labels, turns for that piece.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,13 +29,19 @@ from nlp.diarization import (
     turns_from_windows,
     window_spans,
 )
-from nlp.speaker_encoder import SpeakerEncoder, unit
+from nlp.speaker_encoder import DIMENSIONS, SpeakerEncoder, unit
+
+log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
 # Cosine distance to a centroid. Chosen on trn00–trn04 of the AMI excerpts
 # (`benchmarks/diarization.py --tune`): 0.20 gave the lowest live DER but twice the
 # speakers there are, 0.25 nearly the same DER with the best speaker count.
 ONLINE_THRESHOLD = 0.25
+# Average-linkage clustering holds all pairwise distances: 3,000 windows take 36 MB and a
+# second or two; six hours of speech (28,800 windows) would take 3.3 GB. Past this many,
+# `refine` clusters runs of consecutive windows that share an online label, pooled.
+MAX_REFINE_ITEMS = 3000
 
 
 class OnlineClusterer:
@@ -64,6 +71,18 @@ class OnlineClusterer:
         self.labels.append(label)
         return label
 
+    def relabel(self, labels: Sequence[int]) -> None:
+        """Take `labels` (one per embedding, e.g. from `refine`) as the labels so far: the
+        centroids are rebuilt from them, so later embeddings follow them. A label left
+        without embeddings keeps its number, with no centroid."""
+        self.labels = [int(x) for x in labels]
+        size = max([len(self._sums) - 1, *self.labels]) + 1
+        self._sums = [np.zeros(DIMENSIONS, np.float32) for _ in range(size)]
+        for embedding, weight, label in zip(
+            self.embeddings, self.weights, self.labels, strict=True
+        ):
+            self._sums[label] += weight * embedding
+
     def nearest(self, embedding: np.ndarray) -> int | None:
         """The label whose centroid is nearest and within the threshold, if any."""
         if not self._sums:
@@ -88,10 +107,35 @@ class OnlineClusterer:
             return []
         limit = threshold if threshold is not None else DiarizationOptions().threshold
         embeddings = np.stack(self.embeddings)
-        found = cluster(embeddings, limit)
+        groups = pooled_groups(self.labels, MAX_REFINE_ITEMS)
+        if len(groups) > 2 * MAX_REFINE_ITEMS:  # labels flip at almost every window
+            log.warning("Too many speaker changes to refine: the live labels stay")
+            return list(self.labels)
+        pooled = np.stack([unit(embeddings[g].mean(axis=0)) for g in groups])
+        found_pooled = cluster(pooled, limit)
         if spans is not None and min_speaker_s > 0:
-            found = absorb_small(embeddings, found, spans, min_speaker_s)
+            group_spans = [(spans[g[0]][0], spans[g[-1]][1]) for g in groups]
+            found_pooled = absorb_small(pooled, found_pooled, group_spans, min_speaker_s)
+        found = np.empty(len(embeddings), dtype=int)
+        for group, label in zip(groups, found_pooled, strict=True):
+            found[group] = label
         return map_labels(found, np.array(self.labels), np.array(self.weights))
+
+
+def pooled_groups(labels: Sequence[int], max_items: int) -> list[list[int]]:
+    """Indices grouped so that there are at most about `max_items` groups: one index per
+    group when there are few; else runs of consecutive indices with one label, each run
+    cut into pieces of `ceil(n / max_items)`."""
+    n = len(labels)
+    size = max(1, -(-n // max_items))
+    groups: list[list[int]] = []
+    for i, label in enumerate(labels):
+        last = groups[-1] if groups else None
+        if last is not None and labels[last[0]] == label and len(last) < size:
+            last.append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 def map_labels(found: np.ndarray, reference: np.ndarray, weights: np.ndarray) -> list[int]:
@@ -176,6 +220,14 @@ class OnlineDiarizer:
                 self._short.append((spans[i], unit(vector)))
         turns = turns_from_windows(spans, [int(x) for x in labels], regions)
         return smooth_turns(turns, self.options.min_turn_s, self.options.max_gap_s)
+
+    def consolidate(self, threshold: float | None = None) -> None:
+        """Cluster everything seen so far, as `refine` does, and let later live labels
+        follow that: two live speakers that turn out to be one voice (a first short
+        utterance whose voice print was rough) become one, under the label that has more
+        speech. Nothing is absorbed for being small here: a voice just heard is not noise."""
+        if len(self.clusterer.embeddings) > 1:
+            self.clusterer.relabel(self.clusterer.refine(threshold))
 
     def refine(self, threshold: float | None = None) -> list[SpeakerTurn]:
         """All turns so far after a global clustering, in the online labels' terms; the

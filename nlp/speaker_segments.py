@@ -92,3 +92,17 @@ def _segment_of(segment: Segment, words: tuple[Word, ...]) -> Segment:
         final=segment.final,
         language=segment.language,
     )
+
+
+def speech_spans(words: Sequence[Word], bridge_s: float = 0.6) -> list[tuple[float, float]]:
+    """Where a segment's speech is, for the speaker encoder: its words' spans, joined across
+    pauses up to `bridge_s`. Word by word, the windows would be a word long, too short for a
+    voice print (two espeak-ng voices taking turns came out as one speaker); Whisper's word
+    ends are early, too, so the pause between two words is mostly speech."""
+    spans: list[tuple[float, float]] = []
+    for word in sorted(words, key=lambda w: w.start):
+        if spans and word.start - spans[-1][1] <= bridge_s:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], word.end))
+        else:
+            spans.append((word.start, word.end))
+    return spans
