@@ -1,33 +1,51 @@
-"""Whole-recording summaries of WavePulse talk radio: how many picks are station breaks.
+"""Whole-recording summaries of WavePulse talk radio: how many picks are station breaks,
+advertisements or empty.
 
-Radio has no reference summaries, so this counts what an analyst would strike out: picks
-that `nlp.station_breaks` calls station breaks (idents, promos, sponsor copy, sign-offs,
-time checks) and picks with fewer than three content words. It runs the summarizer as the
-app does (five-minute clips, five sentences for the whole recording, IDF over all the
-transcripts as over a library) under three rules for what may be picked: five words or
-more (before station breaks were left out); the cues and content-word minimum of
-`worth_summarizing`; those plus the trained head (`scripts/train_station_breaks.py`,
-fitted on the other half of the files); and all that plus break blocks (what sits between
-two breaks, `station_break_flags`), which is what the app does. The cues judging their
-own filter is circular, so `--show` prints the held-out half's summaries to read by hand;
-`resources/MODELS.md` quotes such a reading.
+Radio has no reference summaries, so this counts what an analyst would strike out. It runs
+the summarizer as the app does (five-minute clips, five sentences for the whole recording,
+IDF over all the transcripts as over a library) under four rules for what may be picked:
+five words or more (before station breaks were left out); the station-break detector as it
+was before issue 17 (cues, content-word minimum, break blocks, and the head given by
+`--before-head`; no ad cues); the detector with the ad and promo cues of `nlp.ads` but no
+head; and everything, which is what the app does.
+
+Two counts per rule. "Cued" is what the detector itself calls a break or an ad: circular
+for the rules that filter with it, so the figure that matters is the hand-labelled one.
+`radio_summaries_labels.json` labels every pick these rules make on the held-out half, and
+the app rule's picks on the design half (programme, break, ad, empty or lyrics; keyed by a
+hash of the sentence; its "about" says how they were read). The cues were written on the
+design half (the 1st, 3rd, … file); the held-out half is the measurement. At the end, the
+detector's precision and recall against the hand labels on the first rule's held-out
+picks (which nothing filtered). `--cache` keeps the sentence vectors between runs.
 
     .venv/bin/python benchmarks/radio_summaries.py [--data ../shared/data/wavepulse] [--show]
+        [--dump picks.json] [--cache /tmp/radio_vectors.npz] [--before-head old_head.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import re
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
 from ingest.transcripts import read_transcript  # noqa: E402
 from nlp.keywords import candidate_terms, idf_table  # noqa: E402
-from nlp.station_breaks import is_station_break  # noqa: E402
+from nlp.station_breaks import (  # noqa: E402
+    is_station_break,
+    load_break_head,
+    station_break_flags,
+)
 from nlp.summarize import (  # noqa: E402
     MIN_CONTENT_WORDS,
     MIN_WORDS,
@@ -38,11 +56,60 @@ from nlp.summarize import (  # noqa: E402
 )
 
 DATA = ROOT.parent / "shared" / "data" / "wavepulse"
+LABELS = Path(__file__).resolve().parent / "radio_summaries_labels.json"
+STRUCK = ("break", "ad", "empty")
+
+
+def sentence_key(text: str) -> str:
+    """How the labels file names a sentence: the start of its SHA-1."""
+    return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:16]
 
 
 def five_words_or_more(utterance: Utterance) -> bool:
     """The rule before this benchmark existed."""
     return len(utterance.text.split()) >= MIN_WORDS
+
+
+@contextmanager
+def as_before_issue_17():
+    """The station-break detector as it was before it knew advertisements (no ad cues, no
+    newsroom routines)."""
+    with (
+        mock.patch("nlp.station_breaks.ad_cues", lambda _text: []),
+        mock.patch("nlp.station_breaks.sounds_like_selling", lambda _text: False),
+        mock.patch("nlp.station_breaks._ROUTINES", re.compile(r"(?!)")),
+    ):
+        yield
+
+
+class CachedEncoder:
+    """The sentence encoder, remembering what it encoded: the rules share most sentences."""
+
+    def __init__(self, cache: Path | None = None) -> None:
+        from nlp.embeddings import load_sentence_encoder
+
+        self.encoder = load_sentence_encoder()
+        self.vectors: dict[str, np.ndarray] = {}
+        self.cache = cache
+        if cache is not None and cache.is_file():
+            with np.load(cache, allow_pickle=False) as stored:
+                self.vectors = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+
+    def save(self) -> None:
+        """Keep the vectors for the next run (`--cache`)."""
+        if self.cache is not None and self.vectors:
+            texts = list(self.vectors)
+            np.savez(
+                self.cache, texts=np.array(texts), vectors=np.stack(list(self.vectors.values()))
+            )
+
+    def encode(self, texts) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
+        if missing:
+            self.vectors.update(zip(missing, self.encoder.encode(missing), strict=True))
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self.vectors[t] for t in texts])
 
 
 def load(folder: Path) -> list[tuple[str, list[Utterance]]]:
@@ -53,47 +120,141 @@ def load(folder: Path) -> list[tuple[str, list[Utterance]]]:
     return out
 
 
+def read_labels(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text())["labels"]
+
+
+def detector_agreement(recordings, picks: list[str], labels: dict[str, str], encoder) -> None:
+    """Precision and recall against the hand labels, on the held-out picks of the first
+    rule (which leaves nothing out): of the cues and blocks (what keywords, trends and the
+    transcript use) and of those plus the trained head (what summaries use)."""
+    flagged: dict[str, bool] = {}
+    for _name, utterances in recordings:
+        flags = station_break_flags([(u.start_s, u.end_s, u.text) for u in utterances])
+        for u, f in zip(utterances, flags, strict=True):
+            flagged[sentence_key(u.text)] = flagged.get(sentence_key(u.text), False) or f
+    sample = [t for t in picks if sentence_key(t) in labels]
+    head = load_break_head()
+    by_head = head.flags(encoder.encode(sample)) if head is not None else np.zeros(len(sample))
+    truth = [labels[sentence_key(t)] for t in sample]
+    detectors = {
+        "cues + blocks": [flagged.get(sentence_key(t), False) for t in sample],
+        "cues + blocks + head": [
+            flagged.get(sentence_key(t), False) or bool(h)
+            for t, h in zip(sample, by_head, strict=True)
+        ],
+    }
+    print(f"\nDetector against the hand labels ({len(sample)} held-out picks of the first rule)")
+    print("| detector | flagged | precision (break or ad) | recall: break or ad | break | ad |")
+    print("|---|---|---|---|---|---|")
+    for name, flags in detectors.items():
+        hits = [t for t, f in zip(truth, flags, strict=True) if f]
+        right = sum(t in ("break", "ad") for t in hits)
+
+        def recall(kinds, flags=flags):
+            relevant = [f for t, f in zip(truth, flags, strict=True) if t in kinds]
+            return f"{sum(relevant)}/{len(relevant)} ({sum(relevant) / max(len(relevant), 1):.0%})"
+
+        print(
+            f"| {name} | {len(hits)} | {right}/{len(hits)} ({right / max(len(hits), 1):.0%}) "
+            f"| {recall(('break', 'ad'))} | {recall(('break',))} | {recall(('ad',))} |"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--show", action="store_true", help="print the held-out half's picks")
+    parser.add_argument("--dump", type=Path, help="write every pick (for labelling) as JSON")
+    parser.add_argument("--cache", type=Path, help="keep sentence vectors in this .npz file")
+    parser.add_argument(
+        "--before-head",
+        type=Path,
+        help="the station-break head before issue 17, for the second rule (git show "
+        "d2bf986:resources/models/station_breaks_head.json); without it, the shipped head",
+    )
     args = parser.parse_args()
     if not (args.data / "transcripts").is_dir():
         print(f"No WavePulse transcripts at {args.data}; pass --data.", file=sys.stderr)
         return 2
     recordings = load(args.data)
+    labels = read_labels(args.labels)
     idf = idf_table(candidate_terms(" ".join(u.text for u in us)) for _n, us in recordings)
+    encoder = CachedEncoder(args.cache)
     rules = {
-        "five words or more (before)": (five_words_or_more, False, False),
-        "worth_summarizing (cues)": (None, False, False),
-        "cues + trained head": (None, True, False),
-        "cues + head + break blocks": (None, True, True),
+        "five words or more (before)": (five_words_or_more, False, False, False),
+        "breaks as before issue 17": (None, True, True, False),
+        "breaks and ads, no head": (None, False, True, True),
+        "breaks and ads (the app)": (None, True, True, True),
     }
     print(f"WavePulse: {len(recordings)} recordings, whole-recording summaries of 5 sentences")
     print("held out: every second file (the other half was read to write the cues)\n")
-    print("| rule | half | picks | station breaks | < 3 content words | s |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| rule | half | picks | cued break/ad | < 3 content words "
+        "| hand-labelled | struck by hand (break / ad / empty) | lyrics | s |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     shown: dict[str, list[list[str]]] = {}
+    dumped = []
+    first_rule_held_out: list[str] = []
     held_out = {name for i, (name, _u) in enumerate(recordings) if i % 2 == 1}
-    for label, (rule, head, blocks) in rules.items():
-        summarizer = Summarizer(idf=idf, eligible=rule, break_head=head, break_blocks=blocks)
+    for label, (rule, head, blocks, ads) in rules.items():
+        summarizer = Summarizer(
+            encoder, idf=idf, eligible=rule, break_head=head, break_blocks=blocks
+        )
+        if head and not ads and args.before_head:
+            summarizer.break_head = load_break_head(args.before_head)
         for half in ("design", "held out"):
             started = time.perf_counter()
-            picks = breaks = empty = 0
+            texts_of_half = []
             for i, (name, utterances) in enumerate(recordings):
                 if (i % 2 == 1) != (half == "held out"):
                     continue
-                _clips, overall = summarizer.summarize(utterances, title=name)
+                if ads:
+                    _clips, overall = summarizer.summarize(utterances, title=name)
+                else:
+                    with as_before_issue_17():
+                        _clips, overall = summarizer.summarize(utterances, title=name)
                 texts = [u.text for u in overall]
                 shown.setdefault(name, []).append(texts)
-                picks += len(texts)
-                breaks += sum(is_station_break(t) for t in texts)
-                empty += sum(len(content_words(t)) < MIN_CONTENT_WORDS for t in texts)
+                texts_of_half += texts
+                dumped += [
+                    {
+                        "rule": label,
+                        "half": half,
+                        "recording": name,
+                        "key": sentence_key(t),
+                        "text": t,
+                    }
+                    for t in texts
+                ]
+            if half == "held out" and rule is five_words_or_more:
+                first_rule_held_out = texts_of_half
             seconds = time.perf_counter() - started
+            picks = len(texts_of_half)
+            cued = sum(is_station_break(t) for t in texts_of_half)
+            empty = sum(len(content_words(t)) < MIN_CONTENT_WORDS for t in texts_of_half)
+            known = [labels[sentence_key(t)] for t in texts_of_half if sentence_key(t) in labels]
+            struck = [sum(k == kind for k in known) for kind in STRUCK]
             print(
-                f"| {label} | {half} | {picks} | {breaks} ({breaks / max(picks, 1):.0%}) "
-                f"| {empty} ({empty / max(picks, 1):.0%}) | {seconds:.0f} |"
+                f"| {label} | {half} | {picks} | {cued} ({cued / max(picks, 1):.0%}) "
+                f"| {empty} ({empty / max(picks, 1):.0%}) | {len(known)} "
+                f"| {sum(struck)} ({sum(struck) / max(len(known), 1):.1%}): "
+                f"{' / '.join(map(str, struck))} | {known.count('lyrics')} | {seconds:.0f} |"
             )
+    if labels and first_rule_held_out:
+        detector_agreement(
+            [(n, us) for n, us in recordings if n in held_out],
+            first_rule_held_out,
+            labels,
+            encoder,
+        )
+    encoder.save()
+    if args.dump:
+        args.dump.write_text(json.dumps(dumped, indent=1))
     if args.show:
         for name, versions in shown.items():
             if name not in held_out:
