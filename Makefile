@@ -35,6 +35,7 @@ benchmark: $(STAMP) system-deps
 	$(PY) benchmarks/tutorials.py
 	$(PY) benchmarks/trends.py
 	$(PY) benchmarks/diarization.py
+	$(PY) benchmarks/distributed.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/gui_large.py
 
 $(STAMP): pyproject.toml
