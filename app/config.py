@@ -22,6 +22,7 @@ class Settings:
     model: str = DEFAULT_MODEL
     cpu_threads: int = 0  # 0: chosen from the machine
     chat_enabled: bool = True  # capture chat when the platform has it
+    speakers: bool = True  # label who speaks (diarization) in every transcription
     twitch_irc: str | None = None  # irc://host:port (plain) or [ircs://]host:port (TLS)
     moderation_threshold: float | None = None  # None: the model's own (tuned on dev)
     channel_thresholds: dict[str, float] = field(default_factory=dict)  # per channel
@@ -77,10 +78,23 @@ def load_settings(
         model=model or env.get("STREAMLENS_MODEL") or prefs.model,
         cpu_threads=_cpu_threads(env.get("STREAMLENS_CPU_THREADS", "")),
         chat_enabled=prefs.chat.enabled,
+        speakers=_switch("STREAMLENS_SPEAKERS", env.get("STREAMLENS_SPEAKERS"), prefs.speakers),
         twitch_irc=env.get("STREAMLENS_TWITCH_IRC") or prefs.chat.twitch_irc,
         moderation_threshold=prefs.moderation.threshold,
         channel_thresholds=dict(prefs.moderation.channels),
     )
+
+
+def _switch(name: str, value: str | None, default: bool) -> bool:
+    """An on/off variable: 1/on/yes/true or 0/off/no/false; unset: `default`."""
+    if value is None or not value.strip():
+        return default
+    word = value.strip().lower()
+    if word in ("1", "on", "yes", "true"):
+        return True
+    if word in ("0", "off", "no", "false"):
+        return False
+    raise SettingsError(f"{name} must be on or off (1 or 0), not {value!r}.")
 
 
 def _cpu_threads(value: str) -> int:

@@ -35,6 +35,7 @@ class SegmentCommitted:
     end_s: float
     text: str
     final: bool
+    speaker: str | None = None  # who speaks, once the segment is final (when known)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ class ModerationPreferences(_Section):
 class Preferences(_Section):
     model: Annotated[str, Field(min_length=1)] = DEFAULT_MODEL
     data_dir: str | None = None
+    speakers: bool = True  # label who speaks in every transcription
     chat: ChatPreferences = Field(default_factory=ChatPreferences)
     moderation: ModerationPreferences = Field(default_factory=ModerationPreferences)
 

@@ -165,7 +165,7 @@ class LiveSession:
         self.library.recordings.update(
             record.id, archive_dir=str(archive_dir), language=self._backend.language
         )
-        self._sink = TranscriptSink(self.library, self.bus, record.id)
+        self._sink = TranscriptSink(self.library, self.bus, record.id, self._labeller(record))
         from app.transcript_analysis import LiveClipAnalysis
 
         self._clip_analysis = LiveClipAnalysis(
@@ -208,6 +208,22 @@ class LiveSession:
             f"{hms(self._timeline_start_s)}: the process recording it stopped, another went on"
         )
         return record
+
+    def _labeller(self, record):
+        """Who speaks, labelled as segments are committed (None without the speaker model:
+        the transcript goes on without speakers, and the user is told)."""
+        from app.speakers import start_labelling
+
+        if not self.settings.speakers:
+            return None
+        labeller, note = start_labelling(self.library, record.id, record.source_id)
+        if note:
+            self._note(note)
+        return labeller
+
+    def _hear(self, chunk: AudioChunk) -> None:
+        if self._sink is not None and self._sink.speakers is not None:
+            self._sink.speakers.hear(chunk.samples, chunk.start_s)
 
     def _tutorial_catalog(self):
         from app.tutorial_catalog import active_catalog
@@ -422,6 +438,7 @@ class LiveSession:
                         self._skip(item)
                         continue
                     item, carried = self._take_contiguous(item)
+                    self._hear(item)
                     for commit in transcriber.push(item.samples, item.start_s):
                         self._sink.add(commit)
                     self._transcribed_s = item.end_s
@@ -454,6 +471,7 @@ class LiveSession:
             return deadline is not None and time.monotonic() > deadline
 
         for chunk in self._backlog.read_back(self._transcribed_s, give_up):
+            self._hear(chunk)
             for commit in transcriber.push(chunk.samples, chunk.start_s):
                 self._sink.add(commit)
             self._transcribed_s = chunk.end_s
@@ -510,6 +528,10 @@ class LiveSession:
         error = "; ".join(([self._fatal] if self._fatal else []) + self._notes) or None
         try:
             self.library.segments.finalize_all(rid)
+            if self._sink is not None and self._sink.speakers is not None:
+                note = self._sink.speakers.settle()
+                if note:
+                    self._notes.append(note)
             if self._clip_analysis is not None:
                 self._clip_analysis.finish()
             # A multilingual model has detected the language by now (if anything was said).

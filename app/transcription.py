@@ -15,7 +15,8 @@ import numpy as np
 
 from app.config import Settings
 from app.errors import USER_ERRORS, UsageError
-from app.events import EventBus
+from app.events import EventBus, SessionError
+from app.speakers import start_labelling
 from app.transcript_sink import TranscriptSink
 from ingest.archive import read_archive
 from ingest.ffmpeg import iter_pcm
@@ -38,6 +39,7 @@ class TranscriptionResult:
     duration_s: float
     segments: int
     error: str | None = None
+    note: str | None = None  # what the user should know, e.g. why no speakers were found
 
 
 def load_backend(settings: Settings, model: str | None = None) -> WhisperBackend:
@@ -85,7 +87,18 @@ def transcribe_source(
     if info.is_local_file:
         library.recordings.add_archive_file(record.id, 1, str(Path(info.url).resolve()), 0.0)
     library.recordings.update(record.id, duration_s=duration, language=backend.language)
-    return _transcribe_into(record.id, audio, 0.0, library, backend, bus, progress, duration)
+    return _transcribe_into(
+        record.id,
+        audio,
+        0.0,
+        library,
+        backend,
+        bus,
+        progress,
+        duration,
+        source_id=record.source_id,
+        speakers=settings.speakers,
+    )
 
 
 def resume_recording(
@@ -112,7 +125,17 @@ def resume_recording(
     # Archive files can have gaps between them (reconnects): decode each run on its own.
     for run_start, audio in _contiguous_runs(blocks):
         _transcribe_into(
-            recording_id, audio, run_start, library, backend, bus, progress, None, finish=False
+            recording_id,
+            audio,
+            run_start,
+            library,
+            backend,
+            bus,
+            progress,
+            None,
+            finish=False,
+            source_id=record.source_id,
+            speakers=settings.speakers,
         )
     end = max(b.end_s for b in blocks)
     library.recordings.update(recording_id, duration_s=max(record.duration_s, end))
@@ -187,8 +210,19 @@ def _transcribe_into(
     progress: Progress | None,
     total: float | None,
     finish: bool = True,
+    source_id: int | None = None,
+    speakers: bool = True,
 ) -> TranscriptionResult:
-    sink = TranscriptSink(library, bus or EventBus(), recording_id)
+    """`speakers`: label who speaks (`app.speakers`)."""
+    bus = bus or EventBus()
+    labeller, note = (
+        start_labelling(library, recording_id, source_id, keep_audio_s=None)
+        if speakers
+        else (None, None)
+    )
+    if labeller is not None:
+        labeller.hear(audio, offset)
+    sink = TranscriptSink(library, bus, recording_id, labeller)
     language = None
     try:
         for segment in backend.transcribe_file_audio(audio, offset=offset):
@@ -204,7 +238,11 @@ def _transcribe_into(
         log.exception("Offline transcription failed")
         library.recordings.finish(recording_id, STATUS_FAILED, f"Transcription failed: {exc}")
         raise UsageError(f"Transcription failed: {exc}") from exc
+    note = (labeller.settle() if labeller is not None else None) or note
+    if note:
+        bus.publish(SessionError(recording_id, note, fatal=False))
     if finish:
-        library.recordings.finish(recording_id, STATUS_COMPLETE, None)
+        library.recordings.finish(recording_id, STATUS_COMPLETE, note)
     count = len(library.segments.for_recording(recording_id))
-    return TranscriptionResult(recording_id, STATUS_COMPLETE, len(audio) / SAMPLE_RATE, count)
+    duration = len(audio) / SAMPLE_RATE
+    return TranscriptionResult(recording_id, STATUS_COMPLETE, duration, count, note=note)

@@ -279,13 +279,24 @@ def main() -> None:
         help="monitor batch size while a live stream is active (default: the service's "
         f"BESIDE_LIVE_MAX_BATCH, {decoding_service.BESIDE_LIVE_MAX_BATCH}; 8 = no cap)",
     )
+    parser.add_argument(
+        "--no-speakers",
+        action="store_true",
+        help="without speaker labels (STREAMLENS_SPEAKERS=0): run once with and once without "
+        "to see diarization's share of the CPU",
+    )
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "sl-many"))
     args = parser.parse_args()
+    if args.no_speakers:
+        os.environ["STREAMLENS_SPEAKERS"] = "0"  # this process's sessions and the children
     counts = [int(c) for c in args.counts.split(",") if c.strip()]  # "" = the live check only
     if args.beside_live_batch is not None:
         decoding_service.BESIDE_LIVE_MAX_BATCH = args.beside_live_batch
     workdir = Path(args.workdir)
-    print(f"{os.cpu_count()} CPUs; monitor mode, tiny.en; {args.paragraphs} paragraphs a stream")
+    print(
+        f"{os.cpu_count()} CPUs; monitor mode, tiny.en; {args.paragraphs} paragraphs a stream; "
+        f"speaker labels {'off' if args.no_speakers else 'on'}"
+    )
     header = (
         f"{'how':<10} {'N':>3} {'CPU-s/audio-s':>13} {'lat p50':>8} {'lat p95':>8}"
         f" {'end lag s':>9} {'mean WER':>9} {'max WER':>8}  kept up"

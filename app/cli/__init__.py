@@ -20,6 +20,7 @@ from app.cli import (
     library,
     recording,
     schedule,
+    speakers,
     text,
     worker,
 )
@@ -40,7 +41,18 @@ EXIT_CODES_HELP = """exit status:
   130  interrupted (Ctrl-C); what was committed is kept
 """
 
-COMMAND_GROUPS = (recording, library, chat, keywords, imports, schedule, text, desktop, worker)
+COMMAND_GROUPS = (
+    recording,
+    library,
+    speakers,
+    chat,
+    keywords,
+    imports,
+    schedule,
+    text,
+    desktop,
+    worker,
+)
 
 
 def program_name() -> str:

@@ -102,7 +102,8 @@ def cmd_search(args, settings: Settings) -> int:
     for hit in hits:
         title = f" {hit.recording_title}" if hit.recording_title else ""
         where = "chat " if hit.source == "chat" else ""
-        print(f"#{hit.recording_id}{title} [{hms(hit.start_s)}] {where}{hit.snippet}")
+        who = f"{hit.speaker}: " if hit.speaker and hit.source != "chat" else ""
+        print(f"#{hit.recording_id}{title} [{hms(hit.start_s)}] {where}{who}{hit.snippet}")
     return EXIT_OK
 
 

@@ -110,6 +110,23 @@ def test_the_online_clusterer_opens_a_speaker_for_a_far_voice_and_refine_fixes_a
     assert set(strict.refine(threshold=0.5)) == {0}
 
 
+def test_relabelling_the_online_clusterer_makes_later_embeddings_follow_the_merge():
+    """What `OnlineDiarizer.consolidate` does: a voice split in two live (a rough first print)
+    is one label once re-clustered, and the next embedding of that voice takes it."""
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal(256), rng.standard_normal(256)
+    a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)
+    strict = OnlineClusterer(threshold=0.001)
+    first = [strict.assign(a + 0.02 * rng.standard_normal(256), weight=w) for w in (1, 3)]
+    strict.assign(b)
+    assert first == [0, 1]  # one voice, two live labels
+    strict.relabel(strict.refine(threshold=0.5))
+    assert strict.labels == [1, 1, 2]  # the label with more speech kept, b kept apart
+    assert not strict.centroids[0].any()  # label 0 has nothing left
+    strict.threshold = 0.3
+    assert strict.nearest(a) == 1
+
+
 def test_refined_clusters_take_the_live_labels_they_share_most_time_with():
     found = np.array([5, 5, 7, 7, 9])
     live = np.array([1, 1, 0, 0, 0])
