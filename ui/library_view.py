@@ -207,8 +207,9 @@ class LibraryView(QWidget):
         for hit in hits:
             title = hit.recording_title or f"recording {hit.recording_id}"
             where = "chat  " if hit.source == "chat" else ""
+            who = f"{hit.speaker}: " if hit.speaker and hit.source != "chat" else ""
             item = QListWidgetItem(
-                f"#{hit.recording_id} {title}  [{hms(hit.start_s)}]  {where}{hit.snippet}"
+                f"#{hit.recording_id} {title}  [{hms(hit.start_s)}]  {where}{who}{hit.snippet}"
             )
             item.setData(HIT_ROLE, (hit.recording_id, hit.start_s))
             self.hits.addItem(item)

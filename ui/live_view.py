@@ -107,7 +107,8 @@ class LiveView(QWidget):
         if event.final:
             self.chart.add_speech(event.start_s, event.end_s, len(event.text.split()))
             self.partial.clear()
-            self.transcript.appendPlainText(f"[{hms(event.start_s)}] {event.text}")
+            who = f"{event.speaker}: " if event.speaker else ""
+            self.transcript.appendPlainText(f"[{hms(event.start_s)}] {who}{event.text}")
             self.transcript.moveCursor(QTextCursor.MoveOperation.End)
         else:
             self.partial.setText(f"[{hms(event.start_s)}] {event.text} …")

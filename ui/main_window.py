@@ -7,7 +7,14 @@ import logging
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QInputDialog,
+    QMainWindow,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from shiboken6 import isValid
 
 from app.config import Settings, load_settings
@@ -492,6 +499,7 @@ class MainWindow(QMainWindow):
             overview=data.overview,
         )
         view.analysis_requested.connect(self.reanalyse)
+        view.speaker_rename_requested.connect(self.ask_speaker_name)
         title = (recording.title or recording.url)[:30]
         self.tabs.addTab(view, f"#{recording.id} {title}")
         self.tabs.setCurrentWidget(view)
@@ -511,13 +519,7 @@ class MainWindow(QMainWindow):
 
         def done(notes: str) -> None:
             self.statusBar().showMessage(f"Recording #{rid}: {notes}.", 10_000)
-            for view in views:
-                if isValid(view) and self.tabs.indexOf(view) >= 0:
-                    row = view.current_row
-                    seconds = view.segments[row].start_s if row >= 0 else 0.0
-                    self.tabs.removeTab(self.tabs.indexOf(view))
-                    view.deleteLater()
-                    self.open_recording(rid, seconds)
+            self._show_afresh(views)
             self.refresh_library()
 
         def failed(message: str) -> None:
@@ -528,6 +530,45 @@ class MainWindow(QMainWindow):
 
         worker.signals.returned.connect(done)
         worker.signals.errored.connect(failed)
+        workers.start(worker)
+
+    def _show_afresh(self, views: list[RecordingView]) -> None:
+        """Read the recordings of `views` again and show them where the user was."""
+        for view in views:
+            if isValid(view) and self.tabs.indexOf(view) >= 0:
+                row = view.current_row
+                seconds = view.segments[row].start_s if row >= 0 else 0.0
+                self.tabs.removeTab(self.tabs.indexOf(view))
+                view.deleteLater()
+                self.open_recording(view.recording.id, seconds)
+
+    def ask_speaker_name(self, rid: int, shown: str) -> None:
+        """Ask for a name for the voice shown as `shown` in recording `rid`."""
+        name, ok = QInputDialog.getText(
+            self,
+            "Name this voice",
+            f"Name for {shown}, in every recording where this voice is found\n"
+            "(leave empty to go back to its number):",
+            text="" if shown.startswith("Speaker ") else shown,
+        )
+        if ok:
+            self.rename_speaker(rid, shown, name)
+
+    def rename_speaker(self, rid: int, shown: str, name: str) -> None:
+        """Name a voice off the GUI thread; every open recording is then shown afresh (the
+        voice may speak in any of them)."""
+        from app.speaker_names import rename_speaker
+
+        worker = workers.Worker(rename_speaker, self.library, rid, shown, name)
+
+        def done(profile) -> None:
+            self.statusBar().showMessage(
+                f"{shown} is now {profile.display} in every recording of that voice.", 10_000
+            )
+            self._show_afresh(self._open_views(RecordingView))
+
+        worker.signals.returned.connect(done)
+        worker.signals.errored.connect(self.banner.show_error)
         workers.start(worker)
 
     def resume(self, rid: int) -> None:

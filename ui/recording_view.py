@@ -5,10 +5,11 @@ from __future__ import annotations
 import bisect
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QPalette
+from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -51,9 +52,29 @@ BREAK_TIP = (
 )
 
 
+ALL_SPEAKERS = "All speakers"
+# Hues far apart, in the order speakers first speak; saturation and value readable on a light
+# and on a dark palette.
+SPEAKER_HUES = (210, 20, 120, 290, 45, 170, 330, 90)
+
+
+def speaker_colours(segments: list[SegmentRecord]) -> dict[str, QBrush]:
+    """A colour per speaker name, in the order they first speak (the palette repeats)."""
+    order: dict[str, None] = {}
+    for segment in segments:
+        if segment.speaker:
+            order.setdefault(segment.speaker)
+    return {
+        name: QBrush(QColor.fromHsv(SPEAKER_HUES[i % len(SPEAKER_HUES)], 170, 200))
+        for i, name in enumerate(order)
+    }
+
+
 class RecordingView(QWidget):
     # (recording id, punctuate): True restores punctuation first; None only where missing
     analysis_requested = Signal(int, object)
+    # (recording id, the speaker as shown): the user wants to name that voice
+    speaker_rename_requested = Signal(int, str)
 
     def __init__(
         self,
@@ -113,10 +134,24 @@ class RecordingView(QWidget):
         else:
             self.break_rows = station_break_rows(segments) if break_rows is None else break_rows
         muted = QBrush(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        self.transcript_model = TranscriptModel(segments, muted, BREAK_TIP, self.break_rows)
+        self.speaker_colours = speaker_colours(segments)
+        self.transcript_model = TranscriptModel(
+            segments, muted, BREAK_TIP, self.break_rows, speaker_colours=self.speaker_colours
+        )
         self.transcript = WrappedRowsView()
         self.transcript.setModel(self.transcript_model)
+        self.transcript.doubleClicked.connect(self._rename_clicked_speaker)
         self._size_columns()
+        self.speaker_filter = QComboBox()
+        self.speaker_filter.setToolTip("Show only what one speaker says")
+        counts: dict[str, int] = {}
+        for segment in segments:
+            if segment.speaker:
+                counts[segment.speaker] = counts.get(segment.speaker, 0) + 1
+        self.speaker_filter.addItem(ALL_SPEAKERS, None)
+        for name in self.speaker_colours:
+            self.speaker_filter.addItem(f"{name} ({counts[name]})", name)
+        self.speaker_filter.currentIndexChanged.connect(lambda _i: self._apply_hidden_rows())
         self.hide_breaks = QCheckBox()
         self.hide_breaks.setToolTip(BREAK_TIP)
         self.hide_breaks.toggled.connect(self._show_breaks)
@@ -155,7 +190,11 @@ class RecordingView(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.transcript if segments else empty_state("No transcript."))
         if segments:
-            box.addWidget(self.hide_breaks)
+            below = QHBoxLayout()
+            below.addWidget(self.hide_breaks, 1)
+            if self.speaker_colours:
+                below.addWidget(self.speaker_filter)
+            box.addLayout(below)
         split.addWidget(transcript_box)
         split.addWidget(self.panels)
         split.setStretchFactor(0, 3)
@@ -252,10 +291,29 @@ class RecordingView(QWidget):
 
     # --- the transcript -------------------------------------------------------------------
 
-    def _show_breaks(self, hidden: bool) -> None:
-        for row in self.break_rows:
-            self.transcript.setRowHidden(row, hidden)
+    def _show_breaks(self, _hidden: bool) -> None:
+        self._apply_hidden_rows()
+
+    def _apply_hidden_rows(self) -> None:
+        """Rows hidden by *Hide ads and station breaks* and by the speaker filter, together."""
+        breaks = set(self.break_rows) if self.hide_breaks.isChecked() else set()
+        speaker = self.speaker_filter.currentData()
+        for row, segment in enumerate(self.segments):
+            hidden = row in breaks or (speaker is not None and segment.speaker != speaker)
+            if self.transcript.isRowHidden(row) != hidden:
+                self.transcript.setRowHidden(row, hidden)
         self.transcript.fit_later()
+
+    def show_speaker(self, name: str | None) -> None:
+        """Show only `name`'s segments (None: everyone's)."""
+        self.speaker_filter.setCurrentIndex(max(0, self.speaker_filter.findData(name)))
+
+    def _rename_clicked_speaker(self, index) -> None:
+        if index.column() != SPEAKER:
+            return
+        speaker = self.segments[index.row()].speaker
+        if speaker:
+            self.speaker_rename_requested.emit(self.recording.id, speaker)
 
     def _request(self, punctuate: bool | None) -> None:
         self.set_busy(True)

@@ -57,6 +57,8 @@ class SettingsDialog(QDialog):
         browse_data = QPushButton("Choose…")
         browse_data.clicked.connect(self._browse_data)
 
+        self.speakers = QCheckBox("Find who speaks (speaker labels and recurring voices)")
+        self.speakers.setChecked(settings.speakers)
         self.chat_enabled = QCheckBox("Capture chat automatically (Twitch, YouTube)")
         self.chat_enabled.setChecked(settings.chat_enabled)
         self.twitch_irc = QLineEdit(settings.twitch_irc or "")
@@ -83,6 +85,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout(speech)
         form.addRow("Model", _row(self.model, browse_model))
         form.addRow("Data folder", _row(self.data_dir, browse_data))
+        form.addRow(self.speakers)
         form.addRow("", QLabel("A new data folder is used from the next start."))
         chat = QGroupBox("Chat")
         form = QFormLayout(chat)
@@ -213,6 +216,7 @@ class SettingsDialog(QDialog):
             update={
                 "model": self.model_choice() or "tiny.en",
                 "data_dir": self.data_dir.text().strip() or str(self.settings.data_dir),
+                "speakers": self.speakers.isChecked(),
                 "chat": prefs.chat.model_copy(
                     update={
                         "enabled": self.chat_enabled.isChecked(),

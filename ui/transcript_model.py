@@ -25,7 +25,7 @@ _TOP_LEFT = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
 
 class TranscriptModel(LazyRowsModel):
     """Segments in time order; station-break rows are drawn with `muted` and carry
-    `break_tip` as their tooltip."""
+    `break_tip` as their tooltip; each speaker's name in its colour (`speaker_colours`)."""
 
     def __init__(
         self,
@@ -34,8 +34,10 @@ class TranscriptModel(LazyRowsModel):
         break_tip: str,
         break_rows: Iterable[int] = (),
         parent=None,
+        speaker_colours: dict[str, QBrush] | None = None,
     ) -> None:
         super().__init__(HEADERS, parent)
+        self._speaker_colours = speaker_colours or {}
         self._segments = segments
         self._muted = muted
         self._tip = break_tip
@@ -46,6 +48,12 @@ class TranscriptModel(LazyRowsModel):
         before, self._breaks = self._breaks, frozenset(rows)
         self.refill(sorted(before ^ self._breaks))
 
+    def _speaker_look(self, speaker: str | None) -> dict[int, object]:
+        brush = self._speaker_colours.get(speaker or "")
+        if brush is None:
+            return {}
+        return {_FOREGROUND: brush, _TOOLTIP: "Double-click to name this voice"}
+
     def _cells(self, row: int) -> list[dict[int, object]]:
         segment = self._segments[row]
         look = {_ALIGNMENT: _TOP_LEFT}
@@ -53,6 +61,6 @@ class TranscriptModel(LazyRowsModel):
             look |= {_FOREGROUND: self._muted, _TOOLTIP: self._tip}
         return [
             {_DISPLAY: hms(segment.start_s), **look},
-            {_DISPLAY: segment.speaker or "", **look},
+            {_DISPLAY: segment.speaker or "", **self._speaker_look(segment.speaker), **look},
             {_DISPLAY: segment.text, **look},
         ]
