@@ -23,6 +23,7 @@ class Settings:
     cpu_threads: int = 0  # 0: chosen from the machine
     chat_enabled: bool = True  # capture chat when the platform has it
     speakers: bool = True  # label who speaks (diarization) in every transcription
+    speaker_model: str | None = None  # a speaker encoder of the user's (.pt or .onnx)
     twitch_irc: str | None = None  # irc://host:port (plain) or [ircs://]host:port (TLS)
     moderation_threshold: float | None = None  # None: the model's own (tuned on dev)
     channel_thresholds: dict[str, float] = field(default_factory=dict)  # per channel
@@ -79,6 +80,7 @@ def load_settings(
         cpu_threads=_cpu_threads(env.get("STREAMLENS_CPU_THREADS", "")),
         chat_enabled=prefs.chat.enabled,
         speakers=_switch("STREAMLENS_SPEAKERS", env.get("STREAMLENS_SPEAKERS"), prefs.speakers),
+        speaker_model=env.get("STREAMLENS_SPEAKER_MODEL") or None,
         twitch_irc=env.get("STREAMLENS_TWITCH_IRC") or prefs.chat.twitch_irc,
         moderation_threshold=prefs.moderation.threshold,
         channel_thresholds=dict(prefs.moderation.channels),

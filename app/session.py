@@ -216,7 +216,9 @@ class LiveSession:
 
         if not self.settings.speakers:
             return None
-        labeller, note = start_labelling(self.library, record.id, record.source_id)
+        labeller, note = start_labelling(
+            self.library, record.id, record.source_id, model=self.settings.speaker_model
+        )
         if note:
             self._note(note)
         return labeller

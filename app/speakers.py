@@ -109,15 +109,18 @@ class SpeakerLabeller:
         recording_id: int,
         source_id: int | None,
         keep_audio_s: float | None = KEEP_AUDIO_S,
+        model: str | None = None,
     ) -> None:
-        """Raises `ModelUnavailable` when the speaker encoder cannot be loaded."""
+        """`model`: a speaker encoder of the user's (None: the bundled one). Raises
+        `ModelUnavailable` when the speaker encoder cannot be loaded."""
+        from nlp.speaker_encoder import load_speaker_encoder
         from nlp.speaker_online import OnlineDiarizer
 
         self.library = library
         self.recording_id = recording_id
         self.source_id = source_id
         self.audio = RecentAudio(keep_audio_s)
-        self._diarizer = OnlineDiarizer()
+        self._diarizer = OnlineDiarizer(load_speaker_encoder(model))
         self._profiles = (
             {p.id: p for p in library.speakers.profiles(source_id)} if source_id else {}
         )
@@ -301,10 +304,11 @@ def start_labelling(
     recording_id: int,
     source_id: int | None,
     keep_audio_s: float | None = KEEP_AUDIO_S,
+    model: str | None = None,
 ) -> tuple[SpeakerLabeller | None, str | None]:
     """A labeller for a pass, or None and why not (the speaker model is missing)."""
     try:
-        return SpeakerLabeller(library, recording_id, source_id, keep_audio_s), None
+        return SpeakerLabeller(library, recording_id, source_id, keep_audio_s, model), None
     except ModelUnavailable as exc:
-        log.warning("No speaker labels: %s", exc)
+        log.info("No speaker labels: %s", exc)
         return None, f"Speakers were not found: {exc}"

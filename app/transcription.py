@@ -98,6 +98,7 @@ def transcribe_source(
         duration,
         source_id=record.source_id,
         speakers=settings.speakers,
+        speaker_model=settings.speaker_model,
     )
 
 
@@ -136,6 +137,7 @@ def resume_recording(
             finish=False,
             source_id=record.source_id,
             speakers=settings.speakers,
+            speaker_model=settings.speaker_model,
         )
     end = max(b.end_s for b in blocks)
     library.recordings.update(recording_id, duration_s=max(record.duration_s, end))
@@ -212,11 +214,12 @@ def _transcribe_into(
     finish: bool = True,
     source_id: int | None = None,
     speakers: bool = True,
+    speaker_model: str | None = None,
 ) -> TranscriptionResult:
-    """`speakers`: label who speaks (`app.speakers`)."""
+    """`speakers`: label who speaks (`app.speakers`), with `speaker_model` if given."""
     bus = bus or EventBus()
     labeller, note = (
-        start_labelling(library, recording_id, source_id, keep_audio_s=None)
+        start_labelling(library, recording_id, source_id, keep_audio_s=None, model=speaker_model)
         if speakers
         else (None, None)
     )

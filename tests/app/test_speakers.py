@@ -180,3 +180,30 @@ def test_live_labels_arrive_with_each_segment_and_agree_with_the_final_ones(
     )
     assert agree / words >= 0.8, shown
     assert_labels_follow_the_voices(library.segments.for_recording(rid), first.turns, lead_s=2.0)
+
+
+def test_without_a_usable_speaker_model_the_transcript_is_kept_and_the_user_told(
+    workdir, programme_wav
+):
+    """An install without the speaker weights (or a user's model path that is wrong):
+    the transcript is made, without speakers, and the command and the library say why."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, cli_env
+
+    env = {**cli_env(workdir), "STREAMLENS_SPEAKER_MODEL": str(workdir / "missing.pt")}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "transcribe", str(programme_wav)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "warning: Speakers were not found" in result.stderr and "missing.pt" in result.stderr
+    library = open_library(workdir)
+    [recording] = library.recordings.list()
+    assert "Speakers were not found" in (recording.error or "")
+    segments = library.segments.for_recording(recording.id)
+    assert segments and all(s.speaker is None for s in segments)
