@@ -146,7 +146,7 @@ class LiveSession:
             # Every session of the process decodes through its model's one service, in
             # batches with the others; a `live` session's work goes first.
             priority = LIVE if self.job.mode == "live" else MONITOR
-            self._backend = SharedBackend(backend, service_for(backend.model), priority)
+            self._backend = SharedBackend(backend, service_for(backend), priority)
         if self._continues is not None:
             record = self._reopen(self._continues)
         else:

@@ -2,17 +2,27 @@
 
 Each session used to call Whisper for itself, one utterance per call, and every call pads
 to a 30-s window: the number of streams one machine could follow was set by that per-call
-cost. Sessions now hand their audio to the service of their model (`service_for`); one
-thread decodes whatever is waiting in one batched call (`nlp.batched_asr`). `live` work
-goes first, alone, so the stream a user watches stays fast while `monitor` streams queue.
+cost. `monitor` sessions now hand their audio to the service of their model
+(`service_for`); one thread decodes whatever is waiting in one batched call
+(`nlp.batched_asr`).
+
+A `live` stream, the one the user watches, does not queue: it decodes in its own thread on
+the process's model, while the service decodes on a model instance of its own whose
+threads run at a lower CPU priority (`MONITOR_NICENESS`; Linux schedules threads one by
+one and a thread inherits its creator's priority, so the instance is loaded from the
+service's lowered thread). A live step that arrives while a monitor batch runs no longer
+waits for the whole batch: the scheduler hands the cores to the live decode, and the batch
+goes on with what is left.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import count
@@ -32,6 +42,10 @@ MAX_BATCH = 8
 # utterances take seconds on two cores.
 BESIDE_LIVE_MAX_BATCH = 2
 LIVE_ACTIVE_S = 5.0  # a live stream counts as active this long after its last request
+# The service's threads (and its model's compute threads) at this niceness: at 10 a busy
+# live decode gets about nine tenths of the cores it shares with them (CFS weights 1024
+# against 110).
+MONITOR_NICENESS = 10
 
 
 @dataclass(order=True)
@@ -58,9 +72,21 @@ class DecodingService:
     waits long behind a monitor batch. Batches are
     decoded in fitted windows, which ignore prompts, so prompts do not split them."""
 
-    def __init__(self, model, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        model,
+        max_batch: int = MAX_BATCH,
+        *,
+        own_model: Callable[[], object] | None = None,
+        niceness: int = 0,
+    ) -> None:
+        """`own_model`: loads the instance the service decodes with, in its thread, after
+        lowering that thread's priority to `niceness` (else it decodes with `model`)."""
         self.model = model
         self.max_batch = max_batch
+        self.niceness = niceness
+        self._own_model = own_model
+        self.ready = threading.Event()  # set once the service's own model is loaded
         self.stats = ServiceStats()
         self._waiting: list[_Request] = []
         self._seq = count()
@@ -68,6 +94,11 @@ class DecodingService:
         self._live_seen_at = float("-inf")  # monotonic time of the last live request
         self._thread = threading.Thread(target=self._run, name="decoding-service", daemon=True)
         self._thread.start()
+
+    def note_live(self) -> None:
+        """A live stream is decoding beside the service: keep monitor batches small."""
+        with self._wake:
+            self._live_seen_at = time.monotonic()
 
     def submit(self, item: BatchItem, priority: int = MONITOR) -> Future:
         future: Future = Future()
@@ -111,6 +142,14 @@ class DecodingService:
         return self.max_batch
 
     def _run(self) -> None:
+        if self.niceness:
+            lower_this_threads_priority(self.niceness)
+        if self._own_model is not None:
+            try:
+                self.model = self._own_model()
+            except Exception:  # the shared model still decodes, at the usual priority
+                log.exception("The decoding service could not load its own model")
+        self.ready.set()
         while True:
             batch = self._next_batch()
             self._decode(batch)
@@ -136,16 +175,35 @@ class DecodingService:
             request.future.set_result(result)
 
 
+def lower_this_threads_priority(niceness: int) -> None:
+    """This thread (and the threads it creates from now on) at `niceness` or lower
+    priority. Best effort: elsewhere nothing changes."""
+    try:
+        me = threading.get_native_id()
+        if os.getpriority(os.PRIO_PROCESS, me) < niceness:
+            os.setpriority(os.PRIO_PROCESS, me, niceness)
+    except (AttributeError, OSError) as exc:
+        log.debug("Cannot lower the decoding thread's priority: %s", exc)
+
+
 _services: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _services_lock = threading.Lock()
 
 
-def service_for(model) -> DecodingService:
-    """The process's decoding service for a loaded model (created on first use)."""
+def service_for(backend: WhisperBackend) -> DecodingService:
+    """The process's decoding service for a backend's loaded model (created on first use,
+    with a model instance of its own at `MONITOR_NICENESS`)."""
+    from nlp.models import default_cpu_threads, fresh_whisper
+
     with _services_lock:
-        service = _services.get(model)
+        service = _services.get(backend.model)
         if service is None:
-            service = _services[model] = DecodingService(model)
+            threads = backend.options.cpu_threads or default_cpu_threads()
+            service = _services[backend.model] = DecodingService(
+                backend.model,
+                own_model=lambda: fresh_whisper(str(backend.model_path), threads),
+                niceness=MONITOR_NICENESS,
+            )
         return service
 
 
@@ -183,5 +241,10 @@ class SharedBackend:
         if language is None or len(audio) > WINDOW_S * SAMPLE_RATE:
             return self.backend.decode(audio, prompt, beam_size=beam_size)
         beam = beam_size or self.backend.options.stream_beam_size
-        item = self.service.decode(BatchItem(audio, prompt, language, beam), self.priority)
-        return Decoded(drop_repetition_loops(item.words), item.segment_ends, language)
+        item = BatchItem(audio, prompt, language, beam)
+        if self.priority == LIVE:  # its own lane: this thread, the process's model
+            self.service.note_live()
+            [decoded] = decode_batch(self.backend.model, [item])
+        else:
+            decoded = self.service.decode(item, self.priority)
+        return Decoded(drop_repetition_loops(decoded.words), decoded.segment_ends, language)

@@ -145,6 +145,12 @@ def _assemble_base(target: Path) -> Path:
 @functools.lru_cache(maxsize=4)
 def load_whisper(model_path: str, cpu_threads: int, compute_type: str = "int8"):
     """A faster-whisper model on the CPU (int8), shared process-wide."""
+    return fresh_whisper(model_path, cpu_threads, compute_type)
+
+
+def fresh_whisper(model_path: str, cpu_threads: int, compute_type: str = "int8"):
+    """A faster-whisper model instance of the caller's own (its compute threads are
+    created now, by the calling thread, at that thread's CPU priority)."""
     from faster_whisper import WhisperModel
 
     log.info("Loading Whisper model %s (%s, %d threads)", model_path, compute_type, cpu_threads)

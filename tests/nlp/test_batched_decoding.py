@@ -3,8 +3,10 @@ utterances in one Whisper call give each stream its own words, as decoding alone
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,8 +18,10 @@ from nlp.decoding_service import (
     BESIDE_LIVE_MAX_BATCH,
     LIVE,
     MONITOR,
+    MONITOR_NICENESS,
     DecodingService,
     SharedBackend,
+    service_for,
 )
 from nlp.streaming import MonitorTranscriber
 from nlp.types import join_words
@@ -194,3 +198,52 @@ def test_a_monitor_transcriber_on_the_shared_service_transcribes_the_script(back
         words += commit.words
     assert wer(SCRIPT_A, text_of(words)) <= 0.15, text_of(words)
     assert service.stats.items == transcriber.decode_calls
+
+
+def test_a_live_decode_does_not_wait_behind_a_monitor_batch(backend, utterances):
+    """A live stream decodes in its own thread on the process's model: while a monitor batch
+    is held up (its gate closed), a live step still gets its words, and the service holds
+    monitor batches small while the live stream is active."""
+    order: list[str] = []
+    service, gate = gated_service(backend, order)
+    blocker = service.submit(BatchItem(utterances[0], "", "en", 5), MONITOR)
+    while service.waiting:
+        time.sleep(0.01)
+    live = SharedBackend(backend, service, LIVE)
+    decoded = live.decode(utterances[2])  # returns with the monitor batch still waiting
+    assert wer(SENTENCES[2], text_of(decoded.words)) <= 0.2
+    assert not blocker.done() and order == []
+    futures = [service.submit(BatchItem(utterances[i % 4], "", "en", 5), MONITOR) for i in range(4)]
+    gate.set()
+    blocker.result(60)
+    for future in futures:
+        future.result(60)
+    assert order == ["monitor:1"] + [f"monitor:{BESIDE_LIVE_MAX_BATCH}"] * (
+        4 // BESIDE_LIVE_MAX_BATCH
+    )
+
+
+def thread_niceness() -> dict[int, int]:
+    """This process's threads: id → niceness (field 19 of /proc/self/task/ID/stat)."""
+    out = {}
+    for task in Path("/proc/self/task").iterdir():
+        stat = (task / "stat").read_text()
+        out[int(task.name)] = int(stat.rsplit(")", 1)[1].split()[16])
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
+def test_the_service_decodes_on_its_own_model_at_a_lower_priority(backend, utterances):
+    """`service_for` gives the service a model instance loaded from its lowered thread, so
+    the compute threads it creates run at `MONITOR_NICENESS` too; the process's model and
+    the caller's thread keep their priority."""
+    before = set(thread_niceness())
+    service = service_for(backend)
+    assert service.ready.wait(60)
+    assert service.model is not backend.model
+    decoded = service.decode(BatchItem(utterances[1], "", "en", 5))  # its threads start
+    assert wer(SENTENCES[1], text_of(decoded.words)) <= 0.2
+    new = {tid: nice for tid, nice in thread_niceness().items() if tid not in before}
+    assert new and all(nice == MONITOR_NICENESS for nice in new.values()), new
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
+    assert service_for(backend) is service  # one per model, per process
