@@ -111,6 +111,11 @@ def test_kill_9_keeps_committed_text_and_the_archive_resumes(two_part_radio, wor
     assert library.keywords.for_recording(recording.id)
     assert len(transcript(library, recording.id)) >= len(kept)
     assert_timeline_is_monotonic(library, recording.id)
+    # One voice, before the kill (live labels) and after the resume (its own pass): one
+    # speaker, under one name, and stored as the recording's speaker.
+    segments = library.segments.for_recording(recording.id)
+    assert {s.speaker for s in segments} == {"Speaker 1"}
+    assert [s.label for s in library.speakers.for_recording(recording.id)] == ["Speaker 1"]
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_the_recording(two_part_radio, workdir):
