@@ -15,7 +15,7 @@ from storage import Library, StorageError
 from storage.recordings import STATUS_INTERRUPTED, STATUS_RECORDING
 from storage.search_fts5 import to_fts_query
 
-HEAD = "0011"
+HEAD = "0012"
 
 
 @pytest.fixture
