@@ -4,7 +4,6 @@ desktop would, in this worker's runtime (its library, its sessions)."""
 from __future__ import annotations
 
 import logging
-import socket
 
 from app.distributed import jobs, runtime
 from app.distributed.celery_app import celery
@@ -90,4 +89,4 @@ def analyse(self, recording_id: int) -> str:
 @celery.task(name=jobs.PING_TASK)
 def ping() -> str:
     """Which worker answered (a check that workers are listening)."""
-    return runtime.current().name if runtime._RUNTIME else socket.gethostname()
+    return runtime.current().name

@@ -249,3 +249,31 @@ def test_an_unreachable_broker_is_an_error_in_words_without_its_password(run_cli
     assert result.returncode == 1
     assert "error: Cannot reach the broker redis://:***@127.0.0.1" in result.stderr
     assert "hunter2" not in result.stdout + result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow  # loads the punctuation, summary and entity models (~20 s)
+def test_a_worker_runs_an_analysis_job(worker):
+    """`streamlens.analyse`: summaries, keywords and entities of a stored transcript."""
+    import re
+    import subprocess
+    import sys
+
+    from app.distributed.celery_app import connect
+    from tests.conftest import ROOT
+
+    data = ROOT.parent / "shared" / "data" / "wavepulse" / "transcripts"
+    files = sorted(data.glob("*.json"))[:1]
+    if not files:
+        pytest.skip(f"no WavePulse transcripts in {data}")
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "import", str(files[0]), "--no-analysis"],
+        cwd=ROOT, env=worker.env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    recording_id = int(re.search(r"#(\d+)", run.stdout)[1])  # imported now, or before
+    result = connect(worker.url).send_task(jobs.ANALYSE_TASK, args=[recording_id], queue=QUEUE)
+    done = result.get(timeout=120)
+    assert "summar" in done.lower(), done
+    library = Library(worker.env["STREAMLENS_DB"])
+    assert library.summaries.for_recording(recording_id)
+    library.close()
