@@ -8,9 +8,9 @@ trend is a name: a person, a place, an organisation, an event ("kamala harris",
 ("assassination attempt", "running mate"). So a transcript's terms for trends are:
 
 - its named entities (spaCy's English pipeline, the kinds `nlp.entities` keeps), of one
-  word or more;
+  word or more (a person of one word only as the surname of a full name said too);
 - its noun phrases, read off part-of-speech tags (adjectives and nouns ending on a noun,
-  no determiner), of two words or more, or one proper noun;
+  no determiner), of two words or more;
 
 lower-cased, cut to their last `MAX_WORDS` words, and never starting or ending on a stop
 word or a filler, so each is also a phrase the search index finds in the transcript.
@@ -60,20 +60,33 @@ def load_tagger():
 
 
 def naming_terms(texts: Iterable[str]) -> list[str]:
-    """The distinct names and noun phrases of some texts (a recording's segments), sorted."""
+    """The distinct names and noun phrases of some texts (a recording's segments), sorted.
+
+    A one-word term must be an entity: a place, organisation, event, group… ("milwaukee",
+    "hezbollah"), or a person's surname that the same texts also give in full ("vance"
+    after "JD Vance"). A first name said alone ("dan", "craig": the host, a caller) is
+    not a term."""
     nlp = load_tagger()
     found: set[str] = set()
+    people: set[str] = set()  # one-word person names
     for doc in nlp.pipe((t for t in texts if t.strip()), batch_size=BATCH):
         for ent in doc.ents:
-            if ent.label_ in KEPT:
-                _add(found, tokens(ent.text), allow_single=True)
+            if ent.label_ not in KEPT:
+                continue
+            words = tokens(ent.text)
+            if ent.label_ == "PERSON" and len(words) == 1:
+                people.update(words)
+            else:
+                _add(found, words, allow_single=True)
         found.update(noun_phrases(doc))
+    surnames = {t.split()[-1] for t in found if " " in t}
+    found.update(p for p in people if p in surnames and not _weak(p))
     return sorted(found)
 
 
 def noun_phrases(doc) -> set[str]:
-    """Runs of adjectives and nouns that end on a noun: two words or more, or one proper
-    noun ("Milwaukee"); not one common noun ("tree")."""
+    """Runs of adjectives and nouns that end on a noun, of two words or more: never one
+    word ("tree"; a one-word name comes from the entities)."""
     out: set[str] = set()
     run: list = []
     for token in [*doc, None]:
@@ -85,8 +98,7 @@ def noun_phrases(doc) -> set[str]:
         while run and run[0].pos_ == "ADJ" and run[0].lower_ in _VAGUE:
             run.pop(0)
         if run:
-            proper = len(run) == 1 and run[0].pos_ == "PROPN"
-            _add(out, tokens(" ".join(t.text for t in run)), allow_single=proper)
+            _add(out, tokens(" ".join(t.text for t in run)), allow_single=False)
         run = []
     return out
 
