@@ -7,12 +7,12 @@ cost. `monitor` sessions now hand their audio to the service of their model
 (`nlp.batched_asr`).
 
 A `live` stream, the one the user watches, does not queue: it decodes in its own thread on
-the process's model, while the service decodes on a model instance of its own whose
-threads run at a lower CPU priority (`MONITOR_NICENESS`; Linux schedules threads one by
-one and a thread inherits its creator's priority, so the instance is loaded from the
-service's lowered thread). A live step that arrives while a monitor batch runs no longer
-waits for the whole batch: the scheduler hands the cores to the live decode, and the batch
-goes on with what is left.
+the process's model. While it is active, the service decodes monitor work on a model
+instance of its own whose threads run at a lower CPU priority (`MONITOR_NICENESS`; Linux
+schedules threads one by one and a thread inherits its creator's priority, so the instance
+is loaded from the service's lowered thread). A live step that arrives while a monitor
+batch runs no longer waits for the whole batch: the scheduler hands the cores to the live
+decode, and the batch goes on with what is left.
 """
 
 from __future__ import annotations
@@ -68,37 +68,52 @@ class DecodingService:
     """Decodes `BatchItem`s for many sessions with one model, in batches of up to
     `max_batch`: the `LIVE` items waiting (never mixed with `MONITOR` ones), else the oldest
     `MONITOR` items that share a language and a beam size with the first — at most
-    `BESIDE_LIVE_MAX_BATCH` of them while a live stream is active, so a live step never
-    waits long behind a monitor batch. Batches are
-    decoded in fitted windows, which ignore prompts, so prompts do not split them."""
+    `BESIDE_LIVE_MAX_BATCH` of them while a live stream is active. Batches are decoded in
+    fitted windows, which ignore prompts, so prompts do not split them.
+
+    Two lanes. The service's thread decodes at the priority it was started with. Once a
+    live stream is active (`note_live`) and a `yielding_model` loader was given, monitor
+    batches go to a second thread lowered to `niceness`, decoding on a model instance
+    loaded there (so its compute threads are lowered too): the live stream's own decodes
+    get the cores first. When no live stream has been active for `LIVE_ACTIVE_S`, monitor
+    work is back on the first lane: a process that only monitors does not yield its CPU to
+    every other program on the machine."""
 
     def __init__(
         self,
         model,
         max_batch: int = MAX_BATCH,
         *,
-        own_model: Callable[[], object] | None = None,
-        niceness: int = 0,
+        yielding_model: Callable[[], object] | None = None,
+        niceness: int = MONITOR_NICENESS,
     ) -> None:
-        """`own_model`: loads the instance the service decodes with, in its thread, after
-        lowering that thread's priority to `niceness` (else it decodes with `model`)."""
         self.model = model
         self.max_batch = max_batch
         self.niceness = niceness
-        self._own_model = own_model
-        self.ready = threading.Event()  # set once the service's own model is loaded
         self.stats = ServiceStats()
+        self.yielding_model = None  # loaded when a live stream first appears
+        self.yielding_ready = threading.Event()
+        self._yielding_loader = yielding_model
+        self._yielding_thread: threading.Thread | None = None
         self._waiting: list[_Request] = []
         self._seq = count()
         self._wake = threading.Condition()
         self._live_seen_at = float("-inf")  # monotonic time of the last live request
-        self._thread = threading.Thread(target=self._run, name="decoding-service", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(False,), name="decoding-service", daemon=True
+        )
         self._thread.start()
 
     def note_live(self) -> None:
-        """A live stream is decoding beside the service: keep monitor batches small."""
+        """A live stream is decoding beside the service: monitor work yields to it."""
         with self._wake:
             self._live_seen_at = time.monotonic()
+            if self._yielding_loader is not None and self._yielding_thread is None:
+                self._yielding_thread = threading.Thread(
+                    target=self._run, args=(True,), name="decoding-service-yielding", daemon=True
+                )
+                self._yielding_thread.start()
+            self._wake.notify_all()
 
     def submit(self, item: BatchItem, priority: int = MONITOR) -> Future:
         future: Future = Future()
@@ -106,7 +121,7 @@ class DecodingService:
             if priority == LIVE:
                 self._live_seen_at = time.monotonic()
             self._waiting.append(_Request(priority, next(self._seq), item, future))
-            self._wake.notify()
+            self._wake.notify_all()
         return future
 
     def decode(self, item: BatchItem, priority: int = MONITOR) -> DecodedItem:
@@ -118,15 +133,29 @@ class DecodingService:
         with self._wake:
             return len(self._waiting)
 
-    def _next_batch(self) -> list[_Request]:
+    def _live_active(self) -> bool:
+        return time.monotonic() - self._live_seen_at < LIVE_ACTIVE_S
+
+    def _takes(self, request: _Request, yielding: bool) -> bool:
+        """Whether the lane takes this request now (called with the lock held)."""
+        monitor_yields = self.yielding_model is not None and self._live_active()
+        if yielding:
+            return request.priority == MONITOR and monitor_yields
+        return request.priority == LIVE or not monitor_yields
+
+    def _next_batch(self, yielding: bool) -> list[_Request]:
         with self._wake:
-            while not self._waiting:
-                self._wake.wait()
-            self._waiting.sort()
-            first = self._waiting[0]
+            while True:
+                self._waiting.sort()
+                mine = [r for r in self._waiting if self._takes(r, yielding)]
+                if mine:
+                    break
+                # Re-checked now and then: a live stream going quiet hands work back.
+                self._wake.wait(timeout=0.5)
+            first = mine[0]
             batch = [
                 r
-                for r in self._waiting
+                for r in mine
                 if r.priority == first.priority
                 and r.item.language == first.item.language
                 and r.item.beam_size == first.item.beam_size
@@ -136,27 +165,30 @@ class DecodingService:
             return batch
 
     def _batch_limit(self, priority: int) -> int:
-        live_active = time.monotonic() - self._live_seen_at < LIVE_ACTIVE_S
-        if priority == MONITOR and live_active:
+        if priority == MONITOR and self._live_active():
             return min(self.max_batch, BESIDE_LIVE_MAX_BATCH)
         return self.max_batch
 
-    def _run(self) -> None:
-        if self.niceness:
+    def _run(self, yielding: bool) -> None:
+        model = self.model
+        if yielding:
             lower_this_threads_priority(self.niceness)
-        if self._own_model is not None:
             try:
-                self.model = self._own_model()
-            except Exception:  # the shared model still decodes, at the usual priority
-                log.exception("The decoding service could not load its own model")
-        self.ready.set()
+                model = self.yielding_model = self._yielding_loader()
+            except Exception:  # monitor work stays on the first lane
+                log.exception("The decoding service could not load a model to yield with")
+                return
+            finally:
+                self.yielding_ready.set()
+            with self._wake:
+                self._wake.notify_all()
         while True:
-            batch = self._next_batch()
-            self._decode(batch)
+            batch = self._next_batch(yielding)
+            self._decode(batch, model)
 
-    def _decode(self, batch: list[_Request]) -> None:
+    def _decode(self, batch: list[_Request], model) -> None:
         try:
-            results = decode_batch(self.model, [r.item for r in batch])
+            results = decode_batch(model, [r.item for r in batch])
         except Exception as exc:
             self.stats.failed_batches += 1
             if len(batch) == 1:
@@ -166,7 +198,7 @@ class DecodingService:
             # One item's audio must not cost the others theirs: each again, on its own.
             log.warning("A batch of %d failed; decoding its items one by one", len(batch))
             for request in batch:
-                self._decode([request])
+                self._decode([request], model)
             return
         self.stats.batches += 1
         self.stats.items += len(batch)
@@ -191,8 +223,8 @@ _services_lock = threading.Lock()
 
 
 def service_for(backend: WhisperBackend) -> DecodingService:
-    """The process's decoding service for a backend's loaded model (created on first use,
-    with a model instance of its own at `MONITOR_NICENESS`)."""
+    """The process's decoding service for a backend's loaded model (created on first use;
+    it loads a second instance at `MONITOR_NICENESS` when a live stream first appears)."""
     from nlp.models import default_cpu_threads, fresh_whisper
 
     with _services_lock:
@@ -201,8 +233,7 @@ def service_for(backend: WhisperBackend) -> DecodingService:
             threads = backend.options.cpu_threads or default_cpu_threads()
             service = _services[backend.model] = DecodingService(
                 backend.model,
-                own_model=lambda: fresh_whisper(str(backend.model_path), threads),
-                niceness=MONITOR_NICENESS,
+                yielding_model=lambda: fresh_whisper(str(backend.model_path), threads),
             )
         return service
 

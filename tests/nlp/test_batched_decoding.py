@@ -117,11 +117,11 @@ def gated_service(backend, order: list[str]) -> tuple[DecodingService, threading
     gate = threading.Event()
     real_decode = service._decode
 
-    def decode_after_gate(batch):
+    def decode_after_gate(batch, model):
         gate.wait(30)
         kinds = sorted({"live" if r.priority == LIVE else "monitor" for r in batch})
         order.append(f"{'+'.join(kinds)}:{len(batch)}")
-        real_decode(batch)
+        real_decode(batch, model)
 
     service._decode = decode_after_gate
     return service, gate
@@ -170,9 +170,9 @@ def test_a_failing_batch_is_retried_item_by_item(backend, utterances):
     gate = threading.Event()
     real_decode = service._decode
 
-    def decode_after_gate(batch):
+    def decode_after_gate(batch, model):
         gate.wait(30)
-        real_decode(batch)
+        real_decode(batch, model)
 
     service._decode = decode_after_gate
     good = [service.submit(BatchItem(u, "", "en", 5)) for u in utterances[:2]]
@@ -233,17 +233,23 @@ def thread_niceness() -> dict[int, int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
-def test_the_service_decodes_on_its_own_model_at_a_lower_priority(backend, utterances):
-    """`service_for` gives the service a model instance loaded from its lowered thread, so
-    the compute threads it creates run at `MONITOR_NICENESS` too; the process's model and
-    the caller's thread keep their priority."""
-    before = set(thread_niceness())
+def test_monitor_work_yields_to_a_live_stream_only_while_one_is_active(backend, utterances):
+    """Without a live stream the service decodes at its usual priority on the process's
+    model. Once one is active, monitor batches go to a second lane, lowered to
+    `MONITOR_NICENESS`, on a model instance loaded there, so the compute threads it
+    creates are lowered too; the caller's thread keeps its priority."""
     service = service_for(backend)
-    assert service.ready.wait(60)
-    assert service.model is not backend.model
-    decoded = service.decode(BatchItem(utterances[1], "", "en", 5))  # its threads start
+    assert service_for(backend) is service  # one per model, per process
+    first = service.decode(BatchItem(utterances[0], "", "en", 5))
+    assert wer(SENTENCES[0], text_of(first.words)) <= 0.2
+    assert service.yielding_model is None  # nobody live: nothing loaded, nothing lowered
+    before = set(thread_niceness())
+    service.note_live()
+    assert service.yielding_ready.wait(60)
+    assert service.yielding_model is not None and service.yielding_model is not backend.model
+    service.note_live()
+    decoded = service.decode(BatchItem(utterances[1], "", "en", 5))
     assert wer(SENTENCES[1], text_of(decoded.words)) <= 0.2
     new = {tid: nice for tid, nice in thread_niceness().items() if tid not in before}
     assert new and all(nice == MONITOR_NICENESS for nice in new.values()), new
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
-    assert service_for(backend) is service  # one per model, per process
