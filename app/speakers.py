@@ -39,7 +39,7 @@ KEEP_AUDIO_S = 180.0  # audio kept for live segments: far more than a segment's 
 # often while a voice's first rough print can split it in two, rarely on a long stream
 # (clustering an hour's windows takes a second or two).
 CONSOLIDATE_EVERY_S = 8.0
-CONSOLIDATE_SHARE = 0.1
+CONSOLIDATE_SHARE = 0.25
 # A profile from less speech than this is kept (it can be named) but not matched against:
 # a few seconds give too rough a voice print to recognise someone by on another day.
 MIN_PROFILE_S = 8.0
