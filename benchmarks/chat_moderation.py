@@ -12,21 +12,12 @@ it is a violation). HIB target: macro-F1 on HIB messages with a target.
 Test is for reported figures only; every choice was made on dev (`--split dev` prints the
 same table on dev, with the Moderator's parts left out one at a time).
 
-Then the hand-written challenge set (`tests/nlp/moderation_challenge.jsonl`: obvious
-violations and clear non-violations per category, each message alone, as the Moderator
-judges a lone message): violation F1 and how many violations get their category.
-
-Throughput: each timed pass starts with the meaning encoder's cache empty, so every message
-and every context message of the pass is encoded once in it (a live channel encodes each
-message once, when it arrives).
-
     .venv/bin/python benchmarks/chat_moderation.py [--data ../shared/data/normvio] [--split dev]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -44,11 +35,9 @@ from nlp.moderation import (  # noqa: E402
     load_moderation_model,
     message_only_path,
 )
-from nlp.moderation.semantic import TOKEN_VECTORS, load_meaning_encoder  # noqa: E402
 from nlp.normvio import read_split  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "normvio"
-CHALLENGE = ROOT / "tests" / "nlp" / "moderation_challenge.jsonl"
 NONE = "(none)"
 
 
@@ -111,41 +100,22 @@ def model_result(name, model, test) -> dict:
 
 
 def load_times() -> tuple[float, int]:
-    """Seconds to load the app's moderator from disk (both models and the token vectors
-    they share), and their bytes."""
-    paths = [DEFAULT_WEIGHTS, message_only_path(DEFAULT_WEIGHTS), TOKEN_VECTORS]
+    """Seconds to load the app's moderator from disk (both models), and their bytes."""
+    paths = [DEFAULT_WEIGHTS, message_only_path(DEFAULT_WEIGHTS)]
     load_moderation_model.cache_clear()
-    load_meaning_encoder.cache_clear()
     start = time.perf_counter()
     load_moderation_model()
-    load_meaning_encoder()
     return time.perf_counter() - start, sum(p.stat().st_size for p in paths)
-
-
-def read_challenge(path: Path = CHALLENGE) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def challenge_result(moderator) -> tuple[float, int, int]:
-    """Violation F1 on the challenge set, and how many of its violations get their category."""
-    rows = read_challenge()
-    verdicts = moderator.predict([r["message"] for r in rows])
-    f1 = f1_score([r["violation"] for r in rows], [v.violation for v in verdicts])
-    violations = [(r, v) for r, v in zip(rows, verdicts, strict=True) if r["violation"]]
-    right = sum(v.violation and v.category == r["category"] for r, v in violations)
-    return float(f1), right, len(violations)
 
 
 def throughput(test, seconds: float = 5.0) -> tuple[float, float]:
     model = load_moderation_model()
-    encoder = load_meaning_encoder()
     messages = [e.message for e in test]
     contexts = [e.context for e in test]
     rates = []
     for batch in (1, 256):
         done, start = 0, time.perf_counter()
         while time.perf_counter() - start < seconds:
-            encoder.clear()
             for i in range(0, 2048, batch):
                 j = i % (len(messages) - batch)
                 model.predict(messages[j : j + batch], contexts[j : j + batch])
@@ -208,15 +178,9 @@ def main() -> int:
             f"| {r['name']} | {r['f1']:.3f} | {r['pr_auc']:.3f} | {r['cat_e2e']:.3f} "
             f"| {r['cat_given']:.3f} | {target} |"
         )
-    f1, right, total = challenge_result(moderator)
-    print(
-        f"\nchallenge set ({CHALLENGE.relative_to(ROOT)}, each message alone): violation F1 "
-        f"{f1:.3f}; {right} of {total} violations flagged with their category"
-    )
     single, batched = throughput(scored)
     print(
-        f"\nloading the Moderator (both models and the token vectors, {size / 1e6:.2f} MB): "
-        f"{seconds:.2f} s; "
+        f"\nloading the Moderator (both models, {size / 1e6:.2f} MB): {seconds:.2f} s; "
         f"throughput (the Moderator, one process): {single:,.0f} messages/s one at a "
         f"time, {batched:,.0f} messages/s in batches of 256"
     )
