@@ -244,9 +244,9 @@ def test_moderate_cli_reads_jsonl_with_context_and_replays(run_cli, tmp_path):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 17: the model still misses the demo's insult to the streamer (score 0.10, "
-    "the message-only threshold 0.16); its ads are now advertisements, both times; strict, "
-    "so the fix shows here",
+    reason="issue 17: the model misses the demo's insult and files its first ad as HIB, not "
+    "as an advertisement (the same with the model before this change); strict, so the fix "
+    "shows here",
 )
 def test_the_demo_chat_is_moderated_as_its_script_expects(workdir):
     """The demo's chat through the recorder a live session uses (its channel, title and the

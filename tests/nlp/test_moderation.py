@@ -1,5 +1,4 @@
-"""The chat moderation model on fixed examples, the hand-written challenge set, what the
-meaning vectors carry, context effects, thresholds, and persistence."""
+"""The chat moderation model on fixed examples, context effects, thresholds, and persistence."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ import scipy.sparse as sp
 import skops.io
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 
 from nlp.errors import ModelUnavailable
 from nlp.moderation import (
@@ -30,21 +28,11 @@ from nlp.moderation import (
     save_model,
 )
 from nlp.moderation.features import dense_signals
-from nlp.moderation.model import DenseHead, MeaningHeads, stack_features
-from nlp.moderation.persistence import FORMAT, MODELS_DIR, quantize, round_dense
-from nlp.moderation.semantic import (
-    MEANING_CONTEXT,
-    SCALARS,
-    load_meaning_encoder,
-    meaning_features,
-)
+from nlp.moderation.model import stack_features
+from nlp.moderation.persistence import FORMAT, MODELS_DIR, quantize
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = MODELS_DIR / "moderation_reference.json"
-CHALLENGE = Path(__file__).with_name("moderation_challenge.jsonl")
-# Violation F1 of the shipped moderator on it, each message alone: 0.689 (the model before
-# the meaning heads: 0.667); `benchmarks/chat_moderation.py` prints it.
-CHALLENGE_MIN_F1 = 0.68
 
 CHANNEL_CHATTER = [
     "nice",
@@ -107,106 +95,6 @@ def test_abuse_and_advertising_are_flagged_with_their_category(moderator, contex
     for (message, category), verdict in zip(cases.items(), verdicts, strict=True):
         assert verdict.violation, (message, verdict.score)
         assert verdict.category == category, (message, verdict.category)
-
-
-def read_challenge() -> list[dict]:
-    return [json.loads(line) for line in CHALLENGE.read_text().splitlines() if line.strip()]
-
-
-def test_the_challenge_set_is_balanced_per_category():
-    """Written by hand before any tuning: obvious violations of each category and as many
-    clear non-violations, some of them using the same words harmlessly."""
-    rows = read_challenge()
-    violations = [r for r in rows if r["violation"]]
-    assert len(violations) == len(rows) - len(violations) >= 40
-    assert {r["category"] for r in violations} >= {"HIB", "Discrimination", "Advertisements"}
-
-
-def test_the_challenge_set_is_caught_with_few_false_alarms(moderator):
-    rows = read_challenge()
-    verdicts = moderator.predict([r["message"] for r in rows])
-    f1 = f1_score([r["violation"] for r in rows], [v.violation for v in verdicts])
-    assert f1 >= CHALLENGE_MIN_F1, f1
-
-
-@pytest.mark.parametrize("context", [None, "busy"])
-def test_the_demo_bots_ad_is_an_advertisement(moderator, context):
-    """Filed as harassment (HIB) before the meaning heads (issue 17)."""
-    message = "Want more viewers? Buy followers at cheap-viewers dot com"
-    [verdict] = moderator.predict([message], [busy_channel() if context else None])
-    assert verdict.violation and verdict.category == "Advertisements", verdict
-
-
-def test_an_ad_moving_to_private_messages_is_filed_as_an_advertisement(moderator):
-    """Its category is right; its score stays under the threshold alone (the challenge set
-    counts it as missed), so this asserts the category only."""
-    [verdict] = moderator.predict(["cheap accounts, whisper me for a code"])
-    assert verdict.category == "Advertisements", verdict
-
-
-def test_an_insult_to_the_streamer_is_harassment_of_the_broadcaster(moderator):
-    [verdict] = moderator.predict(["worst streamer alive, log off you clown"], [busy_channel()])
-    assert verdict.violation and verdict.category == "HIB", verdict
-    assert verdict.target == "Broadcaster"
-
-
-def test_meaning_vectors_put_insults_near_insults_not_near_friendly_chat():
-    encoder = load_meaning_encoder()
-    insult, other_insult, friendly = encoder.encode(
-        ["you are a stupid idiot", "what a dumb moron", "thanks for the lovely stream"]
-    )
-    assert float(insult @ other_insult) > float(insult @ friendly) + 0.1
-    assert np.linalg.norm(insult) == pytest.approx(1.0, abs=1e-5)
-
-
-def test_each_text_is_encoded_once(monkeypatch):
-    encoder = load_meaning_encoder()
-    encoder.clear()
-    calls = []
-    uncached = encoder.encode_uncached
-    monkeypatch.setattr(
-        encoder, "encode_uncached", lambda texts: calls.append(list(texts)) or uncached(texts)
-    )
-    first = encoder.encode(["hello chat", "hello chat", "nice play"])
-    again = encoder.encode(["nice play", "hello chat"])
-    assert calls == [["hello chat", "nice play"]]
-    np.testing.assert_array_equal(again, first[[2, 0]])
-    np.testing.assert_allclose(first, uncached(["hello chat", "hello chat", "nice play"]))
-
-
-def test_the_context_meaning_does_not_show_how_much_context_there_is():
-    """NormVio's negatives all have full context: the context vector is the unit mean of the
-    last `MEANING_CONTEXT` messages, so more messages before them change nothing."""
-    encoder = load_meaning_encoder()
-    recent = tuple((f"v{i}", f"message number {i} about the game") for i in range(MEANING_CONTEXT))
-    short = ChatContext(previous=recent)
-    long = ChatContext(previous=(("x", "something else entirely"),) * 10 + recent)
-    rows = meaning_features(encoder, ["gg"] * 2, [short, long])
-    np.testing.assert_array_equal(rows[0], rows[1])
-    d = encoder.dims
-    assert np.linalg.norm(rows[0, d : 2 * d]) == pytest.approx(1.0, abs=1e-5)
-    alone = meaning_features(encoder, ["gg"], [None])[0]
-    assert not alone[d:].any()  # no context: zeros, the message's vector alone
-
-
-def test_a_violation_said_again_at_once_is_still_a_violation(moderator):
-    """The demo's bot posts its ad twice a second apart: the second is flagged too, while
-    ordinary chat said twice stays ordinary."""
-    ad = "Want more viewers? Buy followers at cheap-viewers dot com"
-    first = moderator.predict([ad], [busy_channel()])[0]
-    again, twice_nice = moderator.predict(
-        [ad, "what brush are you using?"],
-        [
-            busy_channel([*CHANNEL_CHATTER[:19], ad], author_history=(ad,)),
-            busy_channel(
-                [*CHANNEL_CHATTER[:19], "what brush are you using?"],
-                author_history=("what brush are you using?",),
-            ),
-        ],
-    )
-    assert first.violation and again.violation, (first.score, again.score)
-    assert again.category in {"Advertisements", REPETITIVE}
-    assert not twice_nice.violation
 
 
 def test_repeating_a_message_makes_it_spam(moderator):
@@ -321,7 +209,6 @@ def tiny_model(messages: list[str], contexts: list, labels: np.ndarray) -> Moder
     """A model fitted here in a second, shaped like the shipped one."""
     x = featurize(messages, contexts)
     rng = np.random.default_rng(0)
-    meaning = meaning_features(load_meaning_encoder(), messages, contexts)
 
     def linear(columns_of_x) -> LinearHead:
         fitted = LogisticRegression(C=10).fit(columns_of_x, labels)
@@ -333,18 +220,8 @@ def tiny_model(messages: list[str], contexts: list, labels: np.ndarray) -> Moder
         intercept = rng.normal(size=len(classes)).astype(np.float32)
         return quantize(LinearHead(classes, weights.astype(np.float32), intercept))
 
-    def dense_head(classes, columns) -> DenseHead:
-        weights = rng.normal(size=(len(classes), columns)).astype(np.float32)
-        return round_dense(DenseHead(classes, weights, rng.normal(size=len(classes)), columns))
-
     text, context = linear(x), linear(x)
-    heads = MeaningHeads(
-        dense_head(["violation"], meaning.shape[1]),
-        dense_head(["Advertisements", "HIB", "Incivility"], meaning.shape[1] - len(SCALARS)),
-        dense_head(["Broadcaster", "Others in broadcast"], 16),
-        use_scalars=True,
-    )
-    stacked = stack_features(x, text, context, dense_signals(x, True), meaning, heads)
+    stacked = stack_features(x, text, context, dense_signals(x, use_context=True))
     trees = HistGradientBoostingClassifier(max_iter=20, min_samples_leaf=2, random_state=0)
     trees.fit(stacked, labels)
     return ModerationModel(
@@ -354,7 +231,6 @@ def tiny_model(messages: list[str], contexts: list, labels: np.ndarray) -> Moder
         random_head(["Advertisements", "HIB", "Incivility"]),
         random_head(["Broadcaster", "Others in broadcast"]),
         threshold=0.5,
-        meaning=heads,
     )
 
 
