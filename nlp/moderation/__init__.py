@@ -9,17 +9,13 @@ One job per module:
 - `context`: what a moderator sees besides the message (`ChatContext`) and a channel's
   rolling context (`ChannelContextTracker`);
 - `features`: a message and its context as one sparse feature row;
-- `semantic`: what the message and its context mean, as MiniLM vectors (`MeaningEncoder`:
-  MiniLM's token vectors, each text encoded once and reused while it is context);
-- `model`: the stacked violation score (linear scores over the n-grams, the context words
-  and the meaning vectors + signals → boosted trees) and the category and target heads
-  (sparse features + the message's meaning vector) (`ModerationModel`, `Verdict`);
+- `model`: the stacked violation score (linear scores + signals → boosted trees) and the
+  category and target heads (`ModerationModel`, `Verdict`);
 - `persistence`: saving and loading a model (skops, no pickle);
 - `policy`: what the app runs (`Moderator`): the message-only model where there is little
-  context, the repetition rule on top, and a violation said again stays one.
+  context, and the repetition rule on top.
 
-Weights: `resources/models/moderation.skops` and `moderation_nocontext.skops` (and the
-token vectors both read, `moderation_tokens.npz`), trained by
+Weights: `resources/models/moderation.skops` and `moderation_nocontext.skops`, trained by
 `scripts/train_moderation.py` (see `resources/MODELS.md` for data, license and figures).
 """
 
@@ -41,7 +37,6 @@ from nlp.moderation.policy import (
     load_moderation_model,
     message_only_path,
 )
-from nlp.moderation.semantic import MeaningEncoder, load_meaning_encoder, meaning_features
 
 __all__ = [
     "AUTHOR_MESSAGES",
@@ -53,15 +48,12 @@ __all__ = [
     "ChannelContextTracker",
     "ChatContext",
     "LinearHead",
-    "MeaningEncoder",
     "ModerationModel",
     "Moderator",
     "Verdict",
     "featurize",
-    "load_meaning_encoder",
     "load_model",
     "load_moderation_model",
-    "meaning_features",
     "message_only_path",
     "save_model",
 ]

@@ -1,11 +1,9 @@
 """The moderation model: a stacked violation score, a category and, for HIB, its target.
 
-Violation: a linear model over the message's features, one over the context words and one
-over what the message and its context mean (MiniLM vectors, `semantic`) give three scores,
-and gradient-boosted trees (scikit-learn's `HistGradientBoostingClassifier`, called
-through its own `predict_proba`) combine them with the hand-made signals and how close the
-message's meaning is to its context's. Category and HIB target: linear heads over the same
-features plus the message's meaning vector.
+Violation: a linear model over the message's features and one over the context words give
+two scores, and gradient-boosted trees (scikit-learn's `HistGradientBoostingClassifier`,
+called through its own `predict_proba`) combine them with the hand-made signals. Category
+and HIB target: linear heads over the same features.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from threadpoolctl import ThreadpoolController
 
 from nlp.moderation.context import ChatContext
 from nlp.moderation.features import dense_signals, featurize
-from nlp.moderation.semantic import SCALARS, MeaningEncoder, load_meaning_encoder, meaning_features
 
 if TYPE_CHECKING:  # scikit-learn's ensembles take a second to import: only when a model loads
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -54,31 +51,6 @@ class LinearHead:
         return np.asarray((features @ self.weights.T).todense()) + self.intercept
 
 
-@dataclass
-class DenseHead:
-    """A linear classifier over meaning columns (`columns` of `meaning_features`' rows):
-    weights (classes x columns), float16 on disk and rounded so in memory."""
-
-    classes: list[str]
-    weights: np.ndarray
-    intercept: np.ndarray
-    columns: int  # the first `columns` of a meaning row: the message's vector alone, or all
-
-    def decision(self, meaning: np.ndarray) -> np.ndarray:
-        return meaning[:, : self.columns] @ self.weights.T + self.intercept
-
-
-@dataclass
-class MeaningHeads:
-    """What the model reads from the meaning vectors: a violation score for the trees, and
-    the meaning part of the category and target heads (added to their sparse decisions)."""
-
-    violation: DenseHead
-    category: DenseHead
-    target: DenseHead
-    use_scalars: bool  # the trees also see how close the message is to its context
-
-
 def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -86,25 +58,14 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 def stack_features(
-    features: sp.csr_matrix,
-    text: LinearHead,
-    context: LinearHead | None,
-    dense: np.ndarray,
-    meaning: np.ndarray | None = None,
-    heads: MeaningHeads | None = None,
+    features: sp.csr_matrix, text: LinearHead, context: LinearHead | None, dense: np.ndarray
 ) -> np.ndarray:
-    """What the trees see: the text model's score, the context-words model's score, the
-    meaning model's score, the message and context signals, and (with context) how close
-    the message's meaning is to its context's."""
+    """What the trees see: the text model's score, the context-words model's score, and the
+    message and context signals."""
     columns = [text.decision(features)[:, :1]]
     if context is not None:
         columns.append(context.decision(features)[:, :1])
-    if heads is not None and meaning is not None:
-        columns.append(heads.violation.decision(meaning)[:, :1])
-    columns.append(dense)
-    if heads is not None and meaning is not None and heads.use_scalars:
-        columns.append(meaning[:, -len(SCALARS) :])
-    return np.hstack(columns)
+    return np.hstack([*columns, dense])
 
 
 @lru_cache(maxsize=1)
@@ -136,8 +97,6 @@ class ModerationModel:
         category: LinearHead,
         target: LinearHead,
         threshold: float,
-        meaning: MeaningHeads | None = None,
-        encoder: MeaningEncoder | None = None,
     ) -> None:
         self.text = text
         self.context = context
@@ -145,44 +104,15 @@ class ModerationModel:
         self.category = category
         self.target = target
         self.threshold = threshold
-        self.meaning = meaning
-        self._encoder = encoder
 
     @property
     def uses_context(self) -> bool:
         return self.context is not None
 
-    @property
-    def encoder(self) -> MeaningEncoder:
-        """The shared meaning encoder (loaded on first use)."""
-        if self._encoder is None:
-            self._encoder = load_meaning_encoder()
-        return self._encoder
-
-    def meaning_rows(
-        self, messages: Sequence[str], contexts: Sequence[ChatContext | None]
-    ) -> np.ndarray | None:
-        if self.meaning is None:
-            return None
-        return meaning_features(self.encoder, messages, contexts)
-
-    def violation_scores(
-        self, features: sp.csr_matrix, meaning: np.ndarray | None = None
-    ) -> np.ndarray:
+    def violation_scores(self, features: sp.csr_matrix) -> np.ndarray:
         dense = dense_signals(features, self.uses_context)
-        stacked = stack_features(features, self.text, self.context, dense, meaning, self.meaning)
+        stacked = stack_features(features, self.text, self.context, dense)
         return tree_probabilities(self.trees, stacked)
-
-    def head_decisions(
-        self, features: sp.csr_matrix, meaning: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The category and target heads' decisions (sparse part + meaning part)."""
-        category = self.category.decision(features)
-        target = self.target.decision(features)
-        if self.meaning is not None and meaning is not None:
-            category = category + self.meaning.category.decision(meaning)
-            target = target + self.meaning.target.decision(meaning)
-        return category, target
 
     def predict(
         self,
@@ -195,11 +125,9 @@ class ModerationModel:
         if contexts is None or not self.uses_context:
             contexts = [None] * len(messages)
         features = featurize(messages, contexts)
-        meaning = self.meaning_rows(messages, contexts)
-        scores = self.violation_scores(features, meaning)
-        category_z, target_z = self.head_decisions(features, meaning)
-        category_p = softmax(category_z)
-        target_p = softmax(target_z)
+        scores = self.violation_scores(features)
+        category_p = softmax(self.category.decision(features))
+        target_p = softmax(self.target.decision(features))
         cut = self.threshold if threshold is None else threshold
         verdicts = []
         for i in range(len(messages)):

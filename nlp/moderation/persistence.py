@@ -1,9 +1,7 @@
 """Saving and loading moderation models: one skops file per model, no pickle.
 
 A file holds the decision threshold, the linear heads as sparse int8 weights with one scale
-each (plain numpy arrays), the meaning heads as float16 arrays (the MiniLM token vectors
-they read are one file shared by both models, `semantic.TOKEN_VECTORS`) and the fitted
-`HistGradientBoostingClassifier` itself, persisted
+each (plain numpy arrays) and the fitted `HistGradientBoostingClassifier` itself, persisted
 by skops (https://skops.readthedocs.io), which rebuilds only the types it is told to trust
 and refuses a file holding anything else. scikit-learn predicts with its own code; nothing
 here reads its private attributes.
@@ -24,11 +22,11 @@ import scipy.sparse as sp
 
 from nlp.errors import ModelUnavailable
 from nlp.moderation.features import N_FEATURES
-from nlp.moderation.model import DenseHead, LinearHead, MeaningHeads, ModerationModel
+from nlp.moderation.model import LinearHead, ModerationModel
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
 DEFAULT_WEIGHTS = MODELS_DIR / "moderation.skops"
-FORMAT = "streamlens moderation 3"
+FORMAT = "streamlens moderation 2"
 # Beyond skops's default trusted types (numpy, scipy, scikit-learn estimators and their
 # losses and binners): the boosted trees' per-tree predictor, which holds the node array.
 TRUSTED_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
@@ -71,50 +69,6 @@ def _head_state(head: LinearHead) -> dict:
     }
 
 
-def round_dense(head: DenseHead) -> DenseHead:
-    """The head with float16-rounded weights, as it is saved (and loads unchanged)."""
-    weights = np.asarray(head.weights, dtype=np.float16).astype(np.float32)
-    intercept = np.asarray(head.intercept, dtype=np.float32)
-    return DenseHead(list(head.classes), weights, intercept, int(head.columns))
-
-
-def _dense_state(head: DenseHead) -> dict:
-    return {
-        "classes": list(head.classes),
-        "weights": np.asarray(head.weights, dtype=np.float16),
-        "intercept": np.asarray(head.intercept, dtype=np.float32),
-        "columns": int(head.columns),
-    }
-
-
-def _dense_head(state: dict) -> DenseHead:
-    return round_dense(
-        DenseHead(list(state["classes"]), state["weights"], state["intercept"], state["columns"])
-    )
-
-
-def _meaning_state(heads: MeaningHeads | None) -> dict | None:
-    if heads is None:
-        return None
-    return {
-        "violation": _dense_state(heads.violation),
-        "category": _dense_state(heads.category),
-        "target": _dense_state(heads.target),
-        "use_scalars": bool(heads.use_scalars),
-    }
-
-
-def _meaning_heads(state: dict | None) -> MeaningHeads | None:
-    if state is None:
-        return None
-    return MeaningHeads(
-        _dense_head(state["violation"]),
-        _dense_head(state["category"]),
-        _dense_head(state["target"]),
-        bool(state["use_scalars"]),
-    )
-
-
 def save_model(model: ModerationModel, path: Path) -> None:
     """Write `model` to `path` (through a temporary file, so a failed write leaves no half
     file). Heads that were not quantized are quantized on the way."""
@@ -128,7 +82,6 @@ def save_model(model: ModerationModel, path: Path) -> None:
         "n_features": N_FEATURES,
         "threshold": float(model.threshold),
         "heads": {name: _head_state(head) for name, head in heads.items()},
-        "meaning": _meaning_state(model.meaning),
         "trees": model.trees,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -175,5 +128,4 @@ def _from_state(state: dict) -> ModerationModel:
         heads["category"],
         heads["target"],
         float(state["threshold"]),
-        _meaning_heads(state.get("meaning")),
     )
