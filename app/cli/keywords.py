@@ -93,9 +93,7 @@ def cmd_trends(args, settings: Settings) -> int:
         print("  nothing rises clearly above its baseline.")
     for t in found:
         b = t.burst
-        print(
-            f"  {b.term}: in {b.recent} recent recordings vs {b.baseline} before (z {b.score:.1f})"
-        )
+        print(f"  {b.term}: in {b.recent} recent sources vs {b.baseline} before (z {b.score:.1f})")
         for rid, title, seconds in t.moments[:3]:
             print(f"      #{rid} {title} [{hms(seconds)}]")
     return EXIT_OK

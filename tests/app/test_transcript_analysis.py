@@ -92,7 +92,7 @@ def test_keywords_and_trends_commands(run_cli, workdir):
     result = run_cli("trends", "--since", "2024-07-06")
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[1]
-    assert "bridge collapse" in first and "in 3 recent recordings vs 0 before" in first
+    assert "bridge collapse" in first and "in 3 recent sources vs 0 before" in first
     assert "#8 Day 8 [00:0" in result.stdout or "#6 Day 6 [00:0" in result.stdout
     keywords = run_cli("keywords", "8")
     assert keywords.returncode == 0 and "bridge collapse" in keywords.stdout.splitlines()[1]
