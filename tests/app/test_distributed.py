@@ -169,6 +169,27 @@ def test_a_worker_refuses_a_pickled_task_without_running_it(worker, tmp_path):
     assert redis_fixture.PASSWORD not in log
 
 
+def radio_transcripts(folder: str, count: int) -> list[Path]:
+    """`count` transcripts in WavePulse's JSON shape (one a day of a station's news), twelve
+    segments each, written here: the data in ../shared is not in every checkout."""
+    import json
+
+    from tests.app.helpers import DAY_TOPICS
+
+    out = []
+    for day in range(count):
+        stories = DAY_TOPICS[day].split("; ") * 4
+        segments = [
+            {"text": f" In local news, {story}.", "start": i * 6.0, "end": i * 6.0 + 5.5,
+             "speaker": "SPEAKER_00"}
+            for i, story in enumerate(stories)
+        ]  # fmt: skip
+        path = Path(folder) / f"AK_KSRM_2024_07_{11 + day:02d}_08_00.json"
+        path.write_text(json.dumps(segments), encoding="utf-8")
+        out.append(path)
+    return out
+
+
 def test_import_fans_items_out_to_the_workers(worker):
     """`import --queue`: each transcript a job; the worker imports it into the library."""
     import subprocess
@@ -176,10 +197,7 @@ def test_import_fans_items_out_to_the_workers(worker):
 
     from tests.conftest import ROOT
 
-    data = ROOT.parent / "shared" / "data" / "wavepulse" / "transcripts"
-    files = sorted(data.glob("*.json"))[:3]
-    if len(files) < 3:
-        pytest.skip(f"no WavePulse transcripts in {data}")
+    files = radio_transcripts(worker.env["STREAMLENS_DATA_DIR"], 3)
     run = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "import", *map(str, files), "--queue",
          "--no-analysis"],
@@ -261,10 +279,7 @@ def test_a_worker_runs_an_analysis_job(worker):
     from app.distributed.celery_app import connect
     from tests.conftest import ROOT
 
-    data = ROOT.parent / "shared" / "data" / "wavepulse" / "transcripts"
-    files = sorted(data.glob("*.json"))[:1]
-    if not files:
-        pytest.skip(f"no WavePulse transcripts in {data}")
+    files = radio_transcripts(worker.env["STREAMLENS_DATA_DIR"], 1)
     run = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "import", str(files[0]), "--no-analysis"],
         cwd=ROOT, env=worker.env, capture_output=True, text=True, timeout=120,
