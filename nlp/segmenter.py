@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nlp.types import Segment, Word, join_words, mean_probability
+from nlp.types import Segment, Word, segment_from_words
 
 SENTENCE_END = (".", "?", "!")
 MIN_WORDS_BEFORE_SENTENCE_BREAK = 3
@@ -61,15 +61,7 @@ class SegmentAssembler:
         return word.text.rstrip().endswith(SENTENCE_END)
 
     def _segment(self, final: bool) -> Segment:
-        words = tuple(self._words)
-        return Segment(
-            start=words[0].start,
-            end=words[-1].end,
-            text=join_words(words),
-            words=words,
-            confidence=mean_probability(words),
-            final=final,
-        )
+        return segment_from_words(self._words, final=final)
 
     def _close(self) -> SegmentUpdate:
         update = SegmentUpdate(self._key, self._segment(final=True))

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nlp.diarization import SpeakerTurn
-from nlp.types import Segment, Word, join_words, mean_probability
+from nlp.types import Segment, Word, segment_from_words
 
 
 @dataclass(frozen=True)
@@ -83,15 +83,7 @@ def _absorb_short(
 
 
 def _segment_of(segment: Segment, words: tuple[Word, ...]) -> Segment:
-    return Segment(
-        start=words[0].start,
-        end=words[-1].end,
-        text=join_words(words),
-        words=words,
-        confidence=mean_probability(words),
-        final=segment.final,
-        language=segment.language,
-    )
+    return segment_from_words(words, final=segment.final, language=segment.language)
 
 
 def speech_spans(words: Sequence[Word], bridge_s: float = 0.6) -> list[tuple[float, float]]:

@@ -38,6 +38,22 @@ def mean_probability(words: list[Word] | tuple[Word, ...]) -> float | None:
     return sum(w.probability for w in words) / len(words)
 
 
+def segment_from_words(
+    words: list[Word] | tuple[Word, ...], final: bool = True, language: str | None = None
+) -> Segment:
+    """A segment of `words` (at least one), from the first's start to the last's end."""
+    words = tuple(words)
+    return Segment(
+        start=words[0].start,
+        end=words[-1].end,
+        text=join_words(words),
+        words=words,
+        confidence=mean_probability(words),
+        final=final,
+        language=language,
+    )
+
+
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 
 
