@@ -29,6 +29,7 @@ from ingest.types import AudioChunk, StreamInfo
 from nlp.asr import AsrOptions, WhisperBackend
 from nlp.decoding_service import LIVE, MONITOR, SharedBackend, service_for
 from nlp.streaming import make_streaming_transcriber
+from nlp.types import Word
 from storage import Library
 from storage.recordings import STATUS_COMPLETE, STATUS_FAILED
 
@@ -39,6 +40,7 @@ HEARTBEAT_S = 5.0
 DRAIN_ON_STOP_S = 15.0  # at stop, transcribe what is queued for at most this long
 CHUNK_S = 0.5
 JOIN_MAX_S = 5.0  # the most queued audio the transcriber takes in one step
+PROMPT_SEGMENTS = 8  # a continued recording's last segments its transcriber goes on from
 _END = object()
 
 
@@ -105,6 +107,7 @@ class LiveSession:
         self._continues = continues
         self._timeline_start_s = 0.0
         self._first_seq = 0  # archive files already registered (for a continued recording)
+        self._words_before: list[Word] = []  # a continued recording's last committed words
         self.library = library
         self.settings = settings
         self.bus = bus or EventBus()
@@ -201,6 +204,7 @@ class LiveSession:
         record = self.library.recordings.reopen(recording_id, **self._recording_options)
         self._first_seq = len(self.library.recordings.archive_files(recording_id))
         segments = self.library.segments.for_recording(recording_id)
+        self._words_before = [Word(*w) for s in segments[-PROMPT_SEGMENTS:] for w in s.words]
         heard_s = max([record.duration_s] + [s.end_s for s in segments[-1:]])
         self._timeline_start_s = max(heard_s, (utcnow() - record.started_at).total_seconds())
         self._notes.append(
@@ -416,6 +420,7 @@ class LiveSession:
 
     def _transcribe_loop(self) -> None:
         transcriber = make_streaming_transcriber(self.job.mode, self._backend)
+        transcriber.continue_after(self._words_before)
         last_beat = 0.0
         drain_deadline: float | None = None
         carried = None  # an item taken from the queue that could not join the last step

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nlp.asr import SAMPLE_RATE, WhisperBackend, prompt_from
+from nlp.echoes import ECHO_LOOKBACK_WORDS, drop_echoes
 from nlp.local_agreement import HypothesisBuffer
 from nlp.types import Word
 from nlp.vad import GateOptions, SpeechGate, StreamingVad
@@ -48,7 +49,8 @@ class StreamingTranscriber(ABC):
         self._expected = None  # absolute time the next push should start at
         self._utterance_start: float | None = None
         self._probs: deque[tuple[float, float]] = deque(maxlen=1000)  # (time, speech prob)
-        self.history: list[Word] = []
+        self.history: list[Word] = []  # committed words: the prompt's source
+        self._said: list[Word] = []  # the latest words decoded for commit, echoes included
         self.decode_calls = 0
         self._last_segment_ends: list[float] = []
         # A backend that pays for every second it encodes (the shared service's fitted
@@ -90,6 +92,12 @@ class StreamingTranscriber(ABC):
         if self._utterance_start is None or self._expected is None:
             return []
         return [self._close_utterance(self._expected)]
+
+    def continue_after(self, words: list[Word]) -> None:
+        """Go on from a transcript committed elsewhere (a recording another process began):
+        its last words are the history, so nothing of it is committed again."""
+        self.history = list(words[-PROMPT_WORDS_KEPT:])
+        self._said = list(words[-ECHO_LOOKBACK_WORDS:])
 
     @property
     def buffered_seconds(self) -> float:
@@ -157,14 +165,25 @@ class StreamingTranscriber(ABC):
         probs = [p for t, p in self._probs if word.start - 0.25 <= t <= word.end + 0.1]
         return not probs or max(probs) >= self._gate.options.neg_threshold
 
-    def _remember(self, words: list[Word]) -> None:
-        self.history.extend(words)
+    def _remember(self, words: list[Word]) -> list[Word]:
+        """The words to commit, less any echo of what was committed just before (see
+        `nlp.echoes`), added to the history."""
+        kept = drop_echoes(words, self._said)
+        # Echoes stay in `_said`: a copy that goes on in the next step is still a copy.
+        self._said = (self._said + words)[-ECHO_LOOKBACK_WORDS:]
+        if len(kept) < len(words):
+            log.warning(
+                "Dropped %d words that repeated the words just committed: %r",
+                len(words) - len(kept),
+                " ".join(w.text.strip() for w in words if w not in kept)[:200],
+            )
+        self.history.extend(kept)
         del self.history[:-PROMPT_WORDS_KEPT]
+        return kept
 
     def _close_utterance(self, end: float) -> Commit:
         start = self._utterance_start if self._utterance_start is not None else end
-        words = self._decode_final(start, end)
-        self._remember(words)
+        words = self._remember(self._decode_final(start, end))
         self._utterance_start = None
         self._trim_to(end - self.context_s)
         return Commit(words, utterance_end=True)
@@ -228,8 +247,8 @@ class LiveTranscriber(StreamingTranscriber):
         committed = self._hyp.flush()
         if self._expected - start > self.trim_s and not committed:
             committed = self._force_commit(words)
-        self._remember(committed)
         self._trim_if_long(committed)
+        committed = self._remember(committed)
         return [Commit(committed)] if committed else []
 
     def _force_commit(self, words: list[Word]) -> list[Word]:
@@ -309,7 +328,7 @@ class MonitorTranscriber(StreamingTranscriber):
         else:
             # Whisper stopped early: what follows the last word is decoded again next time.
             cut = max(words[-1].end, start + (self._expected - start) / 3)
-        self._remember(committed)
+        committed = self._remember(committed)
         self._utterance_start = cut
         self._trim_to(cut - self.context_s)
         return [Commit(committed)] if committed else []

@@ -170,3 +170,56 @@ def test_ctrl_c_stops_every_recording_of_one_record_call_and_keeps_their_text(
     station_a, station_b = by_station[icecast.url], by_station[second_station.url]
     assert "farmers" not in station_a and "drought" not in station_a
     assert "library" not in station_b and "council" not in station_b
+
+
+def test_a_continued_recording_that_hears_its_words_again_keeps_them_once(
+    speech_dir, script_b_wav, silence_mp3, workdir
+):
+    """A worker takes over a recording whose process died, and the stream gives it again
+    words that were already committed (audio handed twice): they stand once in the
+    recording (the continued transcriber goes on from the committed words), and what is
+    new after them is all there."""
+    from app.config import load_settings
+    from app.events import EventBus
+    from app.session import LiveSession, RecordingJob
+    from storage.recordings import STATUS_INTERRUPTED, utcnow
+
+    council = "Today the city council will vote on the new library budget."
+    settings = load_settings(db=f"sqlite:///{workdir / 'library.db'}", data_dir=str(workdir))
+    library = open_library(workdir)
+    lead = speech.silence(2.0, speech_dir / "lead_takeover.wav")
+    said = speech.concat(
+        [lead, speech.speak(council, speech_dir / "council_takeover.wav"), lead],
+        speech_dir / "said.wav",
+    )
+
+    def record(wav, duration_s: float, continues: int | None = None) -> int:
+        radio = servers.IcecastServer(servers.encode_mp3(wav, wav.with_suffix(".mp3")),
+                                      silence_mp3)  # fmt: skip
+        job = RecordingJob(url=radio.url, mode="monitor", duration_s=duration_s, chat="off")
+        session = LiveSession(job, library, settings, EventBus(), continues=continues)
+        try:
+            rid = session.start()
+            assert session.wait().status == "complete"
+            return rid
+        finally:
+            radio.close()
+
+    rid = record(said, speech.duration_s(said))
+    before = {s.id: s.text for s in library.segments.for_recording(rid)}
+    assert "city council" in transcript(library, rid).lower()
+    library.recordings.update(rid, status=STATUS_INTERRUPTED)  # its process died
+
+    again = speech.concat([said, script_b_wav, lead], speech_dir / "said_again.wav")
+    # The continued timeline starts at the wall-clock time since the recording began.
+    started = library.recordings.get(rid).started_at
+    going_on_at = (utcnow() - started).total_seconds() + 5.0  # and the start-up
+    assert record(again, going_on_at + speech.duration_s(again), continues=rid) == rid
+    segments = library.segments.for_recording(rid)
+    for segment_id, text in before.items():  # nothing committed before is lost or changed
+        assert any(s.id == segment_id and s.text == text for s in segments)
+    text = transcript(library, rid)
+    assert text.lower().count("city council") == 1, text
+    assert wer(council + " " + SCRIPT_B, text) <= 0.2, text
+    assert_timeline_is_monotonic(library, rid)
+    library.close()

@@ -119,3 +119,50 @@ def test_music_is_skipped_and_the_speech_between_is_transcribed(
     assert outro[0] == outro[-1] == transcriber.decode_calls  # ...nor did the outro
     assert wer(SCRIPT_B, join_words(words)) <= 0.2
     assert all(speech_start - 0.3 <= w.start and w.end <= speech_end + 0.3 for w in words)
+
+
+COUNCIL = "Today the city council will vote on the new library budget."
+
+
+@pytest.fixture(scope="module")
+def council_twice(speech_dir):
+    """The council sentence, two seconds of silence, the same recording of it again, then
+    the first sentence of SCRIPT_B: a stream handing the same audio twice."""
+    from tests.fixtures import speech
+
+    lead = speech.silence(2.0, speech_dir / "lead_twice.wav")
+    council = speech.speak(COUNCIL, speech_dir / "council.wav")
+    later = speech.speak(SCRIPT_B.split(". ")[0] + ".", speech_dir / "later.wav")
+    once = decode_to_array(str(speech.concat([lead, council], speech_dir / "council_once.wav")))
+    rest = decode_to_array(str(speech.concat([lead, later, lead], speech_dir / "later_lead.wav")))
+    return once, rest
+
+
+@pytest.mark.parametrize("mode", ["live", "monitor"])
+def test_the_same_words_heard_again_are_committed_once(backend, council_twice, mode):
+    """`monitor` commits an utterance at once and drops the copy whole; `live` commits a
+    few words per step, so the first words of a copy (fewer than `ECHO_MIN_WORDS`) show
+    before it is recognised, and the rest of it is dropped."""
+    once, rest = council_twice
+    audio = np.concatenate([once, once, rest])
+    text = join_words(stream_file(make_streaming_transcriber(mode, backend), audio)).lower()
+    assert text.count("library") == 1, text
+    if mode == "monitor":
+        assert text.count("city council") == 1, text
+    assert "farmers" in text
+
+
+def test_a_transcriber_going_on_from_words_committed_elsewhere_does_not_repeat_them(
+    backend, council_twice
+):
+    """A recording continued by another process: its transcriber starts from the words the
+    first one committed (`continue_after`), so hearing them again adds nothing."""
+    once, rest = council_twice
+    first = stream_file(MonitorTranscriber(backend), once)
+    assert "city council" in join_words(first).lower()
+    going_on = MonitorTranscriber(backend)
+    going_on.continue_after(first)
+    offset = len(once) / 16000 + 10.0  # on the same timeline, after a gap
+    text = join_words(stream_file(going_on, np.concatenate([once, rest]), offset)).lower()
+    assert "city council" not in text, text
+    assert "farmers" in text
