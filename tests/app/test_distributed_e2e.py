@@ -70,12 +70,6 @@ def wait_for(condition, timeout: float, what):
     raise AssertionError(f"timed out waiting for {what()}")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 15, open: a recording continued after its worker was killed can transcribe "
-    "again what the dead worker had committed (a CI run showed the first sentence twice); "
-    "it passes on other runs",
-)
 def test_two_workers_record_four_streams_and_one_survives_a_kill_9(
     redis_server, migrated_postgres_url, stations, tmp_path
 ):
