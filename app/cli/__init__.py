@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from app.cli import (
+    analyse,
     chat,
     desktop,
     imports,
@@ -47,6 +48,7 @@ COMMAND_GROUPS = (
     speakers,
     chat,
     keywords,
+    analyse,
     imports,
     schedule,
     text,

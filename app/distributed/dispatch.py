@@ -165,3 +165,29 @@ def collect_imports(
         if len(outcomes) < len(items):
             time.sleep(poll_s)
     return [outcomes[i] for i in range(len(items))]
+
+
+def queue_analyses(broker: str, recording_ids: list[int], punctuate: bool | None) -> list:
+    """One analysis job per recording (`analyse --queue`)."""
+    celery = connect(broker)
+    _reachable(celery, broker)
+    with _sending(broker):
+        return [
+            celery.send_task(jobs.ANALYSE_TASK, args=[rid, punctuate], queue=QUEUE)
+            for rid in recording_ids
+        ]
+
+
+def follow_analyses(recording_ids: list[int], results: list[AsyncResult], poll_s: float = POLL_S):
+    """(recording id, succeeded, what was done or why not), as the workers finish them."""
+    pending = dict(zip(recording_ids, results, strict=True))
+    while pending:
+        for rid, result in list(pending.items()):
+            if result.ready():
+                del pending[rid]
+                if result.successful():
+                    yield rid, True, str(result.result)
+                else:
+                    yield rid, False, hide_passwords(str(result.info))
+        if pending:
+            time.sleep(poll_s)

@@ -74,14 +74,15 @@ def import_item(self, item: dict, options: dict | None = None) -> dict:
 
 
 @celery.task(name=jobs.ANALYSE_TASK, bind=True)
-def analyse(self, recording_id: int) -> str:
-    """Punctuation, summaries, keywords and entities of one recording."""
+def analyse(self, recording_id: int, punctuate: bool | None = None) -> str:
+    """Punctuation (where the transcript lacks it, or `punctuate`), summaries, keywords
+    and entities of one recording; what was done, in words."""
     from app.transcript_analysis import analyse_recording
 
     worker = runtime.current()
     try:
         with worker.lease(self.request.id, _delivery_tag(self)):
-            return analyse_recording(worker.library, recording_id)
+            return analyse_recording(worker.library, recording_id, punctuate=punctuate)
     except USER_ERRORS as exc:
         raise _user_error(exc) from None
 

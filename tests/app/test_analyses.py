@@ -89,3 +89,35 @@ def test_imported_transcripts_list_their_entities_and_find_who_mentions_someone(
     ]
     nobody = run_cli("entities", "--find", "Dodgers")
     assert nobody.returncode == 0 and "No recording mentions 'Dodgers'." in nobody.stdout
+
+
+def test_analyse_punctuates_a_bare_transcript_and_makes_its_analyses(run_cli, tmp_path):
+    """`analyse ID`: a transcript imported without analyses and without punctuation gets
+    punctuation, summaries, keywords and entities; an unknown id is an error in words."""
+    bare = "\n\n".join(
+        f"{i}\n00:00:{2 * i:02d},000 --> 00:00:{2 * i + 2:02d},000\n{line}"
+        for i, line in enumerate(
+            [
+                "mayor karen bass spoke to reporters in los angeles on monday",
+                "she said the city will hire more firefighters this summer",
+                "later bass met governor gavin newsom in sacramento about the budget",
+            ],
+            start=1,
+        )
+    )
+    (tmp_path / "bare.srt").write_text(bare + "\n", encoding="utf-8")
+    imported = run_cli("import", str(tmp_path / "bare.srt"), "--no-analysis")
+    assert imported.returncode == 0, imported.stderr
+    rid = imported.stdout.split("#")[1].split(":")[0]
+
+    done = run_cli("analyse", rid)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"#{rid}: punctuation restored in"), done.stdout
+    assert "keywords and entities" in done.stdout
+    shown = run_cli("show", rid).stdout
+    assert "Mayor" in shown and "." in shown  # case and full stops restored
+    assert "Karen Bass" in run_cli("entities", rid).stdout
+    assert run_cli("summary", rid).stdout.strip()
+
+    unknown = run_cli("analyse", "999")
+    assert unknown.returncode != 0 and "999" in unknown.stderr

@@ -271,12 +271,12 @@ def test_an_unreachable_broker_is_an_error_in_words_without_its_password(run_cli
 
 @pytest.mark.slow  # loads the punctuation, summary and entity models (~20 s)
 def test_a_worker_runs_an_analysis_job(worker):
-    """`streamlens.analyse`: summaries, keywords and entities of a stored transcript."""
+    """`analyse ID --queue`: a worker makes the summaries, keywords and entities of a
+    stored transcript, and the command prints what it did."""
     import re
     import subprocess
     import sys
 
-    from app.distributed.celery_app import connect
     from tests.conftest import ROOT
 
     files = radio_transcripts(worker.env["STREAMLENS_DATA_DIR"], 1)
@@ -286,9 +286,13 @@ def test_a_worker_runs_an_analysis_job(worker):
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     recording_id = int(re.search(r"#(\d+)", run.stdout)[1])  # imported now, or before
-    result = connect(worker.url).send_task(jobs.ANALYSE_TASK, args=[recording_id], queue=QUEUE)
-    done = result.get(timeout=120)
-    assert "summar" in done.lower(), done
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "analyse", str(recording_id), "--queue"],
+        cwd=ROOT, env=worker.env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f"#{recording_id}: "), run.stdout
+    assert "summaries" in run.stdout and "keywords and entities" in run.stdout
     library = Library(worker.env["STREAMLENS_DB"])
     assert library.summaries.for_recording(recording_id)
     library.close()
