@@ -14,7 +14,7 @@ end, WER within +0.02 of one stream). Also one `live` stream beside 4 `monitor` 
 one process: the live stream's commit latency.
 
     .venv/bin/python benchmarks/many_streams.py [--counts 1,2,4,8,12,16] [--paragraphs 3]
-        [--no-processes] [--max-processes 8] [--live-beside 4]
+        [--no-processes] [--max-processes 8] [--live-beside 4] [--live-alone]
 """
 
 from __future__ import annotations
@@ -273,6 +273,9 @@ def main() -> None:
     )
     parser.add_argument("--live-beside", type=int, default=4, help="0 skips the live check")
     parser.add_argument(
+        "--live-alone", action="store_true", help="also one live stream on its own, for comparison"
+    )
+    parser.add_argument(
         "--beside-live-batch",
         type=int,
         default=None,
@@ -330,6 +333,13 @@ def main() -> None:
             f"\nlive stream beside {args.live_beside} monitor streams, one process: commit "
             f"latency p50 {pct(run.live_latencies, 50)} s, p95 {pct(run.live_latencies, 95)} s;"
             f" monitor p95 {pct(run.latencies, 95)} s; live WER {run.wers[0]:.3f}"
+        )
+    if args.live_alone:
+        shutil.rmtree(workdir / "live_alone", ignore_errors=True)
+        run = in_one_process(workdir / "live_alone", 1, args.paragraphs, 1)
+        print(
+            f"live stream alone: commit latency p50 {pct(run.live_latencies, 50)} s, "
+            f"p95 {pct(run.live_latencies, 95)} s; live WER {run.wers[0]:.3f}"
         )
 
 

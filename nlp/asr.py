@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from math import ceil
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,13 @@ from nlp.types import Segment, Word, join_words, mean_probability
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
+# Whisper stuck in a loop writes tokens until its 448-token limit: seconds of decoding
+# for a short utterance (8.4 s for 1.5 s of speech, seen in `benchmarks/asr_stream.py`'s
+# live run), the stream it belongs to stalled behind it. Speech is 3-5 tokens a second
+# (fast radio talk included) plus a timestamp pair per segment: a budget of twice that
+# never cuts speech short.
+TOKENS_PER_S = 10
+TOKEN_MARGIN = 16
 PROMPT_CHARS = 200
 
 
@@ -60,6 +68,9 @@ class WhisperBackend:
             word_timestamps=True,
             condition_on_previous_text=False,
             vad_filter=False,
+            # per 30-s window; faster-whisper refuses prompt + budget above 448 tokens, and
+            # a prompt takes at most half of them
+            max_new_tokens=min(token_budget(min(len(audio) / SAMPLE_RATE, 30.0)), 224),
         )
         words: list[Word] = []
         ends: list[float] = []
@@ -101,6 +112,11 @@ class WhisperBackend:
                 confidence=mean_probability(words),
                 language=info.language,
             )
+
+
+def token_budget(seconds: float, limit: int = 448) -> int:
+    """The most tokens worth generating for `seconds` of audio (see `TOKENS_PER_S`)."""
+    return min(limit, ceil(seconds * TOKENS_PER_S) + TOKEN_MARGIN)
 
 
 def not_speech(no_speech_prob: float, avg_logprob: float) -> bool:

@@ -15,7 +15,7 @@ from math import ceil
 
 import numpy as np
 
-from nlp.asr import SAMPLE_RATE, not_speech
+from nlp.asr import SAMPLE_RATE, not_speech, token_budget
 from nlp.types import Word
 
 WINDOW_S = 30.0  # Whisper's encoder window: longer audio goes through the one-by-one path
@@ -68,6 +68,7 @@ def decode_batch(model, items: list[BatchItem], fit_window: bool = True) -> list
         task="transcribe",
         language=items[0].language,
     )
+    longest_s = max(len(item.audio) for item in items) / SAMPLE_RATE
     frames = window_frames(max(len(item.audio) for item in items), fit_window)
     features = np.stack(
         [pad_or_trim(model.feature_extractor(item.audio), frames) for item in items]
@@ -84,7 +85,10 @@ def decode_batch(model, items: list[BatchItem], fit_window: bool = True) -> list
         beam_size=items[0].beam_size,
         patience=1.0,
         length_penalty=1.0,
-        max_length=model.max_length,
+        max_length=min(
+            model.max_length,
+            max(len(p) for p in prompts) + token_budget(longest_s),
+        ),
         suppress_blank=True,
         suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
         return_scores=True,

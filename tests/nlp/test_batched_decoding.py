@@ -253,3 +253,24 @@ def test_monitor_work_yields_to_a_live_stream_only_while_one_is_active(backend, 
     new = {tid: nice for tid, nice in thread_niceness().items() if tid not in before}
     assert new and all(nice == MONITOR_NICENESS for nice in new.values()), new
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
+
+
+def test_the_token_budget_does_not_cut_fast_speech_short(backend, speech_dir, monkeypatch):
+    """Decoding stops at `token_budget` tokens for the audio's length (a Whisper loop once
+    took 8.4 s for 1.5 s of speech); speech as fast as a hurried ad read still fits: it
+    comes out as it does without the budget."""
+    from nlp import asr
+
+    fast = (
+        "Call now and save twenty percent on every mattress in the store, this weekend only, "
+        "with free delivery anywhere in the county and no interest for twelve months."
+    )
+    audio = decode_to_array(str(speech.speak(fast, speech_dir / "fast.wav", speed=260)))
+    seconds = len(audio) / 16000
+    assert len(fast.split()) / seconds > 4.0  # faster than radio talk
+    assert asr.token_budget(seconds) < 448  # a real limit for an utterance this long
+    [budgeted] = decode_batch(backend.model, [BatchItem(audio, "", "en", 5)])
+    monkeypatch.setattr(asr, "TOKENS_PER_S", 1000)
+    [unlimited] = decode_batch(backend.model, [BatchItem(audio, "", "en", 5)])
+    assert text_of(budgeted.words) == text_of(unlimited.words)
+    assert text_of(budgeted.words).rstrip(".").endswith("12 months")
