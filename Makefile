@@ -12,7 +12,7 @@ run: $(STAMP) gui-deps
 	$(PY) main.py
 
 test: $(STAMP) system-deps lint
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest --durations=30
 
 # The application-menu entry and icon for this checkout's .venv (`streamlens desktop install`).
 install-desktop: $(STAMP)
