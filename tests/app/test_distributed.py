@@ -296,3 +296,58 @@ def test_a_worker_runs_an_analysis_job(worker):
     library = Library(worker.env["STREAMLENS_DB"])
     assert library.summaries.for_recording(recording_id)
     library.close()
+
+
+@pytest.mark.slow
+def test_a_worker_stopped_with_sigterm_closes_its_recording_complete(
+    redis_server, icecast, tmp_path
+):
+    """Celery's warm shutdown: the worker's recording ends as Ctrl-C on `record` ends one,
+    complete with its text, and its job is acknowledged, not handed to another worker."""
+    import signal
+    import subprocess
+    import sys
+
+    import redis
+
+    from tests.conftest import ROOT
+
+    url = redis_server.url(6)
+    env = worker_env(url, f"sqlite:///{tmp_path / 'library.db'}", tmp_path, tmp_path / "cache")
+    env["STREAMLENS_SPEAKERS"] = "off"
+    process = Worker(env, "stopping@localhost", tmp_path / "worker.log", concurrency=1)
+    library = Library(env["STREAMLENS_DB"])
+    try:
+        wait_until_listening(url, [process])
+        queued = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "record", icecast.url, "--queue",
+             "--no-wait", "--mode", "monitor", "--duration", "120"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert queued.returncode == 0, queued.stderr
+
+        def heard() -> bool:
+            return any(
+                "welcome" in s.text.lower()
+                for r in library.recordings.list()
+                for s in library.segments.for_recording(r.id)
+            )
+
+        deadline = time.monotonic() + 90
+        while not heard():
+            assert time.monotonic() < deadline, process.output()
+            time.sleep(0.5)
+        process.proc.send_signal(signal.SIGTERM)
+        assert process.proc.wait(60) == 0, process.output()
+        [recording] = library.recordings.list()
+        assert recording.status == "complete", recording.error
+        assert recording.duration_s < 100  # stopped, not run to its end
+        assert "welcome" in " ".join(
+            s.text.lower() for s in library.segments.for_recording(recording.id)
+        )
+        broker = redis.Redis.from_url(url)
+        assert broker.llen(QUEUE) == 0 and broker.hlen("unacked") == 0  # not handed on
+        broker.close()
+    finally:
+        process.stop()
+        library.close()
