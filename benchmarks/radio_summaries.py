@@ -20,6 +20,7 @@ picks (which nothing filtered). `--cache` keeps the sentence vectors between run
 
     .venv/bin/python benchmarks/radio_summaries.py [--data ../shared/data/wavepulse] [--show]
         [--dump picks.json] [--cache /tmp/radio_vectors.npz] [--before-head old_head.json]
+        [--struck design]
 """
 
 from __future__ import annotations
@@ -73,11 +74,14 @@ def five_words_or_more(utterance: Utterance) -> bool:
 @contextmanager
 def as_before_issue_17():
     """The station-break detector as it was before it knew advertisements (no ad cues, no
-    newsroom routines)."""
+    newsroom routines or hand-offs, no sponsor names, break blocks one round deep)."""
     with (
         mock.patch("nlp.station_breaks.ad_cues", lambda _text: []),
         mock.patch("nlp.station_breaks.sounds_like_selling", lambda _text: False),
+        mock.patch("nlp.station_breaks.names_the_sponsor", lambda _text, _spot: False),
         mock.patch("nlp.station_breaks._ROUTINES", re.compile(r"(?!)")),
+        mock.patch("nlp.station_breaks._HANDOFFS", re.compile(r"(?!)")),
+        mock.patch("nlp.station_breaks.BLOCK_ROUNDS", 1),
     ):
         yield
 
@@ -168,6 +172,11 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--show", action="store_true", help="print the held-out half's picks")
+    parser.add_argument(
+        "--struck",
+        choices=("design", "held out"),
+        help="print the app rule's picks on this half that were struck by hand or not labelled",
+    )
     parser.add_argument("--dump", type=Path, help="write every pick (for labelling) as JSON")
     parser.add_argument("--cache", type=Path, help="keep sentence vectors in this .npz file")
     parser.add_argument(
@@ -193,10 +202,11 @@ def main() -> int:
     print(f"WavePulse: {len(recordings)} recordings, whole-recording summaries of 5 sentences")
     print("held out: every second file (the other half was read to write the cues)\n")
     print(
-        "| rule | half | picks | cued break/ad | < 3 content words "
+        "| rule | half | picks | cued break/ad | < 3 content words | summaries < 5 picks "
         "| hand-labelled | struck by hand (break / ad / empty) | lyrics | s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    struck_picks: list[tuple[str, str, str]] = []
     shown: dict[str, list[list[str]]] = {}
     dumped = []
     first_rule_held_out: list[str] = []
@@ -210,6 +220,7 @@ def main() -> int:
         for half in ("design", "held out"):
             started = time.perf_counter()
             texts_of_half = []
+            short = 0
             for i, (name, utterances) in enumerate(recordings):
                 if (i % 2 == 1) != (half == "held out"):
                     continue
@@ -219,7 +230,14 @@ def main() -> int:
                     with as_before_issue_17():
                         _clips, overall = summarizer.summarize(utterances, title=name)
                 texts = [u.text for u in overall]
+                short += len(texts) < 5
                 shown.setdefault(name, []).append(texts)
+                if ads and head and half == args.struck:
+                    struck_picks += [
+                        (name, labels.get(sentence_key(t), "not labelled"), t)
+                        for t in texts
+                        if labels.get(sentence_key(t), "not labelled") in (*STRUCK, "not labelled")
+                    ]
                 texts_of_half += texts
                 dumped += [
                     {
@@ -241,7 +259,7 @@ def main() -> int:
             struck = [sum(k == kind for k in known) for kind in STRUCK]
             print(
                 f"| {label} | {half} | {picks} | {cued} ({cued / max(picks, 1):.0%}) "
-                f"| {empty} ({empty / max(picks, 1):.0%}) | {len(known)} "
+                f"| {empty} ({empty / max(picks, 1):.0%}) | {short} | {len(known)} "
                 f"| {sum(struck)} ({sum(struck) / max(len(known), 1):.1%}): "
                 f"{' / '.join(map(str, struck))} | {known.count('lyrics')} | {seconds:.0f} |"
             )
@@ -253,6 +271,10 @@ def main() -> int:
             encoder,
         )
     encoder.save()
+    if args.struck:
+        print(f"\nThe app rule's picks on the {args.struck} half struck by hand or not labelled")
+        for name, label, text in struck_picks:
+            print(f"  [{label}] {name}: {text}")
     if args.dump:
         args.dump.write_text(json.dumps(dumped, indent=1))
     if args.show:

@@ -15,7 +15,9 @@ phone numbers, web addresses spoken out ("dot com") and sponsor credits. They we
 by reading the training half of the WavePulse transcripts (the 1st, 3rd, 5th … file by
 name); `benchmarks/radio_summaries.py` measures on the other half. Ad copy without any of
 these still goes when it sits in a block of flagged sentences and carries the vocabulary of
-selling (`sounds_like_selling`, used by `nlp.station_breaks.station_break_flags`).
+selling (`sounds_like_selling`, used by `nlp.station_breaks.station_break_flags`), or when it
+names the business that a spot beside it sells (`names_the_sponsor`: "Archer Luxury Travel
+does it all" next to "visit archerluxurytravel.com").
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ _OFFERS = re.compile(
         [
             r"\b(?:just|starting at|as low as|for under|for as little as) \$\d",
             r"\$\d[\d,]*(?:\.\d\d)? (?:a|per) (?:month|week|day)\b",
+            r"\bper (?:\$?1,?000|thousand) (?:financed|borrowed)\b|\b\d+ months? lease\b",
             r"\bsave (?:up to |an extra |over \$?\d|big\b|hundreds|thousands|\$?\d)",
             r"\b(?:\d+|ten|fifteen|twenty|thirty|forty|fifty) (?:%|percent) off\b",
             r"\bbuy (?:one|two|\d)[\w ,]{0,40}\bget "
@@ -104,6 +107,7 @@ _PITCH = re.compile(
             r"\b(?:know|see|find out) how easy it (?:is|can be) to\b",
             r"\bsatisfied (?:customers|homeowners|clients|patients)\b",
             r"\bis here (?:for you|to help)\b",
+            r"\bi've been (?:a|their) (?:customer|client|patient) (?:at|of|with|for)\b",
             r"\ba message from (?:the )?[A-Za-z]",
         ]
     )
@@ -123,6 +127,25 @@ _SELLING = re.compile(
     r"|experience|comfort|easy|guaranteed|insurance|coverage|rates?|plan|plans)\b"
 )
 _YOU = re.compile(r"\b(?:you|your|you're|yours)\b")
+# Political ads' legal tag lines and podcast promos.
+_TAGS = re.compile(
+    r"\bi approve (?:of )?this message\b|\bapproved this message\b"
+    r"|\b(?:podcast|app|show|episodes?) by searching\b"
+    r"|\bsearch(?:ing)? (?:for )?[\w' ]{2,40} (?:wherever you|on (?:apple|spotify|youtube))\b"
+    r"|\bwherever you (?:get|find|listen to) (?:your )?podcasts\b"
+)
+# A name as ad copy says it: consecutive capitalised words ("Archer Luxury Travel").
+_NAME = re.compile(r"[A-Z][\w&'.-]*(?: (?:[A-Z][\w&'.-]*|of|and|&)){0,4}(?<![ ,])")
+_DOMAIN = re.compile(r"\b(?:www\.)?([\w-]{3,})(?:\.| dot )(?:com|org|net|us|fm|tv)\b", re.I)
+_NOT_NAMES = frozenset(
+    "the a an and but so or if in on at of for to from with by this that these those it "  # noqa: SIM905
+    "its it's i i'm we you he she they my our your his her their there here now then when "
+    "mr mrs ms dr st".split()
+)
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "  # noqa: SIM905
+    "may june july august september october november december".split()
+)
 SELLING_WORDS = 2  # distinct selling words, plus addressing the listener, make ad copy
 
 
@@ -139,6 +162,8 @@ def ad_cues(text: str) -> list[str]:
         cues.append("sales pitch")
     if _SPOKEN_CONTACT.search(lowered):
         cues.append("contact")
+    if _TAGS.search(lowered):
+        cues.append("tag line")
     return cues
 
 
@@ -154,3 +179,62 @@ def sounds_like_selling(text: str) -> bool:
     best way to call in); next to flagged sentences it marks the rest of the spot."""
     lowered = text.lower().replace("’", "'")
     return bool(_YOU.search(lowered)) and len(set(_SELLING.findall(lowered))) >= SELLING_WORDS
+
+
+# Names news shares with ads without being anyone's sponsor: places, offices, newsrooms.
+_PUBLIC_NAME = re.compile(
+    r"\b(?:united states|america|american|county|city|state|states|district|news|president"
+    r"|senator|governor|congress|congressman|mayor|house|court|department|university)\b"
+)
+
+
+def names(text: str) -> set[str]:
+    """The names a sentence says, lower-cased: runs of capitalised words, less a leading
+    function word ("At Archer Luxury Travel" gives "archer luxury travel"). A lone
+    capitalised word opening the sentence is no name (every sentence starts with one)."""
+    out = set()
+    for match in _NAME.finditer(text.replace("’", "'")):
+        words = match.group().split()
+        while words and words[0].lower() in _NOT_NAMES:
+            words = words[1:]
+        while words and words[-1].lower() in ("of", "and", "&"):
+            words = words[:-1]
+        if not words or (match.start() == 0 and len(words) == 1 and match.group() == words[0]):
+            continue
+        name = " ".join(w.rstrip(".").removesuffix("'s") for w in words).lower()
+        if len(name.replace(" ", "")) >= 4 and name not in _CALENDAR:
+            out.add(name)
+    return out
+
+
+def domains(text: str) -> set[str]:
+    """The names of the web addresses a sentence gives ("collinsbrothers" for
+    "collinsbrothers.com" or "collinsbrothers dot com")."""
+    return {d.lower().replace("-", "") for d in _DOMAIN.findall(text) if d.lower() != "www"}
+
+
+def names_the_sponsor(text: str, spot: str) -> bool:
+    """Whether a sentence names the business an ad sentence beside it sells (`spot`: a
+    sentence with an ad cue, a web address or a phone number): a name of two words or more
+    that the spot says too ("Archer Luxury Travel does it all" beside "Archer Luxury
+    Travel is family owned and operated"), or a name of two words or more that its web
+    address spells ("Collins Brothers" beside "collinsbrothersfloorcovering.com"; a name of
+    one word only where it is the whole address, as "Easterseals" is "easterseals.com"). The
+    same spot's uncued lines go with it; news beside an ad rarely shares its sponsor."""
+    said = {n for n in names(text) if not _PUBLIC_NAME.search(n)}
+    if not said:
+        return False
+    spot_names = names(spot)
+    if any(" " in n and n in spot_names for n in said):
+        return True
+    addresses = domains(spot)
+    for name in said:
+        squashed = name.replace(" ", "").replace("'", "").replace(".", "")
+        for address in addresses:
+            if squashed == address or (
+                " " in name
+                and min(len(squashed), len(address)) >= 6
+                and (squashed in address or address in squashed)
+            ):
+                return True
+    return False

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.ads import ad_cues, sounds_like_selling
+from nlp.ads import ad_cues, names_the_sponsor, sounds_like_selling
 from nlp.types import split_sentences
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ _PHRASES = re.compile(
             r"\bwhen you shop\b|\bshop (?:now|today|online)\b",
             r"\bsave (?:up to|\$\d)|\blimited time\b",
             r"\bhere to (?:help|serve) you\b|\bwe're here to serve\b|\bthat's why you need\b",
-            r"\bpaid for by\b|^(?:re-?elect|vote for)\b|\basking you to vote\b",
+            r"\bpaid for by\b|^(?:re-?elect|vote for)\b|\basking (?:you to vote|for your vote)\b",
             r"(?:\$\d[\d,]*|\b\d+ percent|\b\d+%) off\b",
             r"\bfree (?:estimate|consultation|quote)s?\b",
             r"\bbroadcasting (?:live )?(?:from|on location)\b",
@@ -115,7 +116,11 @@ _PHRASES = re.compile(
 _ROUTINES = re.compile(
     r"|".join(
         [
-            r"\b(?:quick |another )?check (?:of|on) (?:the )?(?:roads|traffic|weather|sports)\b",
+            r"\b(?:quick |another )?check (?:of|on) (?:the |some |your )?"
+            r"(?:roads|traffic|weather|sports|construction|commute)\b",
+            r"\b(?:travel+ing|heading|headed) (?:north|south|east|west)bound\b",
+            r"\bfeel(?:s|ing)? like (?:triple digits|\d+ degrees|the (?:upper|mid|lower|low|high))",
+            r"^(?:hey,? |and )?this is [\w' ]{2,30} (?:morning|afternoon|evening) news\.?$",
             r"\brecapping (?:our|the) top\b|\btop (?:three|five|\d) stories\b",
             r"\bfrom the news ?desk\b",
             r"\btop stories (?:in|every|at|on)\b|\bwhen [\w' ]{2,40} (?:continues|returns)\b",
@@ -124,11 +129,20 @@ _ROUTINES = re.compile(
             r"\bcoming (?:up )?(?:before|after|at) \d+ o'clock\b",
             r"\bcoming up (?:in )?the next hour\b",
             r"\bthe ride in\b|\btravel advisory\b|\b(?:past|by) the [\w ]{2,30} freeway\b",
+            r"\bcoming up (?:here|right here|right) (?:at|after|next)\b",
+            r"\bi'm your (?:host|co-host)\b|\byour host(?:s)? (?:for|of) (?:the|this)\b",
         ]
     ),
 )
-_NETWORK = r"(?:ABC|CBS|NBC|NPR|Fox|CNN|AP|Salem|SRN|Bloomberg|Townhall)(?: \w+)? News"
 _PERSON = r"[A-Z][\w.'-]+(?: [A-Z][\w.'-]+)+"
+# Hand-offs between presenters, where capitals matter ("Here are Ann Lee and Tom Ray.").
+_HANDOFFS = re.compile(
+    rf"^(?:And )?[Hh]ere(?:'s| is| are) {_PERSON}(?:,? and {_PERSON})?\.?$"
+    rf"|\bas we go (?:over )?to {_PERSON}"
+    rf"|\bI'm {_PERSON},? (?:[A-Z][\w']+ )+(?:News|Sports|Radio|Network)\.?$"
+    rf"|^This is [A-Z][\w.]+'s {_PERSON}\b"
+)
+_NETWORK = r"(?:ABC|CBS|NBC|NPR|Fox|CNN|AP|Salem|SRN|Bloomberg|Townhall)(?: \w+)? News"
 # Names and sign-offs, where capitals matter.
 _NAMES = re.compile(
     r"|".join(
@@ -170,7 +184,12 @@ def station_break_cues(text: str) -> list[str]:
     if _PHONE.search(text):
         cues.append("phone number")
     lowered = text.lower()
-    if _PHRASES.search(lowered) or _ROUTINES.search(lowered) or _NAMES.search(text):
+    if (
+        _PHRASES.search(lowered)
+        or _ROUTINES.search(lowered)
+        or _NAMES.search(text)
+        or _HANDOFFS.search(text)
+    ):
         cues.append("stock phrase")
     return cues + ad_cues(text)
 
@@ -189,31 +208,68 @@ def only_station_breaks(text: str) -> bool:
 
 
 BLOCK_GAP_S = 20.0  # a break block's pieces follow each other within this
+SPOT_S = 45.0  # an ad names its sponsor within this of its address, phone number or offer
+SPOT_ITEMS = 12  # … and within this many texts
+BLOCK_ROUNDS = 3  # how far a block's flags spread from its cued sentences
 
 
 def station_break_flags(items: Sequence[tuple[float, float, str]]) -> list[bool]:
     """For timed texts in order (segments or sentences), which are station breaks: those
-    whose every sentence has a cue, and those sitting between two such within
+    whose every sentence has a cue, and those sitting between two flagged ones within
     `BLOCK_GAP_S` — breaks come in blocks, so the uncued middle of one ("It's Mattress
     Firm's best sale of the year" between "Traffic brought to you by Mattress Firm" and a
     sale's small print) is part of it. On the WavePulse training half, 44 of 50 sentences
     the block rule adds were breaks (sponsor copy, promos, traffic), 3 were news.
-    A text that reads like ad copy (`nlp.ads.sounds_like_selling`) next to a cued one
-    within `BLOCK_GAP_S` is part of the spot too."""
+    A text that reads like ad copy (`nlp.ads.sounds_like_selling`) next to a flagged one
+    within `BLOCK_GAP_S` is part of the spot too, and so is one that names the sponsor of
+    an ad sentence within `SPOT_S` (`nlp.ads.names_the_sponsor`: "Archer Luxury Travel does
+    it all" before "Call … or visit archerluxurytravel.com"). Flags spread this way for
+    `BLOCK_ROUNDS` rounds, so a spot's uncued lines between its flagged ones go too."""
     cued = [only_station_breaks(text) for _s, _e, text in items]
+    spots = [i for i, (_s, _e, text) in enumerate(items) if _is_spot(text)]
     flags = list(cued)
     for i in range(len(items)):
-        if cued[i]:
-            continue
-        start, end, text = items[i]
-        before = any(
-            cued[j] and start - items[j][1] <= BLOCK_GAP_S for j in (i - 1, i - 2) if j >= 0
-        )
-        after = any(
-            cued[j] and items[j][0] - end <= BLOCK_GAP_S for j in (i + 1, i + 2) if j < len(items)
-        )
-        flags[i] = (before and after) or (_next_to_cued(cued, items, i) and _selling(text))
+        if not flags[i]:
+            flags[i] = _names_a_nearby_sponsor(items, spots, i)
+    for _round in range(BLOCK_ROUNDS):
+        grown = list(flags)
+        for i in range(len(items)):
+            if flags[i]:
+                continue
+            start, end, text = items[i]
+            before = any(
+                flags[j] and start - items[j][1] <= BLOCK_GAP_S for j in (i - 1, i - 2) if j >= 0
+            )
+            after = any(
+                flags[j] and items[j][0] - end <= BLOCK_GAP_S
+                for j in (i + 1, i + 2)
+                if j < len(items)
+            )
+            grown[i] = (before and after) or (_next_to_cued(flags, items, i) and _selling(text))
+        if grown == flags:
+            break
+        flags = grown
     return flags
+
+
+def _is_spot(text: str) -> bool:
+    """Whether a text is ad copy that names what it sells: an ad cue, a web address or a
+    phone number (not a call sign or a station's stock phrase, which news shares)."""
+    return bool(ad_cues(text) or _WEB.search(text) or _PHONE.search(text))
+
+
+def _names_a_nearby_sponsor(
+    items: Sequence[tuple[float, float, str]], spots: Sequence[int], i: int
+) -> bool:
+    start, end, text = items[i]
+    near = spots[bisect_left(spots, i - SPOT_ITEMS) : bisect_right(spots, i + SPOT_ITEMS)]
+    return any(
+        j != i
+        and items[j][0] - end <= SPOT_S
+        and start - items[j][1] <= SPOT_S
+        and names_the_sponsor(text, items[j][2])
+        for j in near
+    )
 
 
 def _next_to_cued(cued: list[bool], items: Sequence[tuple[float, float, str]], i: int) -> bool:

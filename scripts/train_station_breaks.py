@@ -2,7 +2,8 @@
 vectors (all-MiniLM-L6-v2), so that sponsor copy and promos with no surface cue
 ("Summer savings are yours at Harbor Chevrolet") are told from news as well.
 
-Labels are mostly weak: a sentence is a break when `nlp.station_breaks` finds a cue in it.
+Labels are mostly weak: a sentence is a break when `nlp.station_breaks.station_break_flags`
+calls it one over its whole recording (a cue of its own, or part of a break block or spot).
 The head learns what such sentences are *about* (buying, calling, listening, the station)
 and so also scores uncued ones. On top, `resources/models/station_breaks_labels.json`
 holds hand labels for 200 uncued sentences where a cue-only head was unsure (half of them
@@ -15,7 +16,8 @@ Data: WavePulse transcripts (../shared/data/wavepulse, Apache-2.0), every second
 (sorted by name, the 1st, 3rd, …) — the other half is held out for
 `benchmarks/radio_summaries.py`.
 
-    .venv/bin/python scripts/train_station_breaks.py [--write] [--show 40]
+    .venv/bin/python scripts/train_station_breaks.py [--write] [--show 40] [--flag-rate 0.10]
+        [--cache /tmp/radio_vectors.npz]
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from ingest.transcripts import read_transcript  # noqa: E402
 from nlp.embeddings import load_sentence_encoder  # noqa: E402
-from nlp.station_breaks import HEAD_PATH, is_station_break  # noqa: E402
+from nlp.station_breaks import HEAD_PATH, station_break_flags  # noqa: E402
 
 LABELS_PATH = HEAD_PATH.with_name("station_breaks_labels.json")
 
@@ -49,14 +51,36 @@ from nlp.summarize import MIN_WORDS, utterances_from_segments  # noqa: E402
 DATA = ROOT.parent / "shared" / "data" / "wavepulse"
 
 
-def training_sentences(folder: Path) -> list[str]:
-    """Sentences of five words or more from the training half (1st, 3rd, … file)."""
+def training_sentences(folder: Path) -> tuple[list[str], list[bool]]:
+    """Sentences of five words or more from the training half (1st, 3rd, … file), and
+    which of them the cues and break blocks call breaks (`station_break_flags` over the
+    whole recording: a spot's uncued lines next to its cued ones, and those naming its
+    sponsor, are weak positives too)."""
     out: list[str] = []
+    flagged: list[bool] = []
     for path in sorted((folder / "transcripts").glob("*.json"))[::2]:
         cues = read_transcript(path)  # as the importer reads it
         utterances = utterances_from_segments([(c.start_s, c.end_s, c.text) for c in cues])
-        out += [u.text for u in utterances if len(u.text.split()) >= MIN_WORDS]
-    return out
+        flags = station_break_flags([(u.start_s, u.end_s, u.text) for u in utterances])
+        for u, f in zip(utterances, flags, strict=True):
+            if len(u.text.split()) >= MIN_WORDS:
+                out.append(u.text)
+                flagged.append(f)
+    return out, flagged
+
+
+def encode(sentences: list[str], cache: Path | None) -> np.ndarray:
+    """The sentences' vectors, from `cache` where it has them (and kept there)."""
+    known: dict[str, np.ndarray] = {}
+    if cache is not None and cache.is_file():
+        with np.load(cache, allow_pickle=False) as stored:
+            known = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+    missing = list(dict.fromkeys(s for s in sentences if s not in known))
+    if missing:
+        known.update(zip(missing, load_sentence_encoder().encode(missing), strict=True))
+        if cache is not None:
+            np.savez(cache, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
+    return np.stack([known[s] for s in sentences])
 
 
 def main() -> int:
@@ -65,13 +89,17 @@ def main() -> int:
     parser.add_argument(
         "--flag-rate",
         type=float,
-        default=0.05,
+        default=0.10,
         help="share of uncued training sentences the head may flag",
     )
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
     parser.add_argument("--hand-weight", type=float, default=5.0, help="0: cue labels only")
     parser.add_argument("--show", type=int, default=0, help="print this many flagged samples")
     parser.add_argument("--write", action="store_true", help=f"write {HEAD_PATH.name}")
+    parser.add_argument("--out", type=Path, default=HEAD_PATH, help="where --write writes")
+    parser.add_argument(
+        "--cache", type=Path, help="sentence vectors kept between runs (.npz, as the benchmark's)"
+    )
     args = parser.parse_args()
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
@@ -82,18 +110,19 @@ def main() -> int:
     if args.hand_weight and not LABELS_PATH.is_file():
         print(f"No hand labels at {LABELS_PATH}; pass --hand-weight 0.", file=sys.stderr)
         return 2
-    sentences = training_sentences(args.data)
-    cued = np.array([is_station_break(s) for s in sentences])
+    sentences, flagged = training_sentences(args.data)
+    cued = np.array(flagged)
     hand = json.loads(LABELS_PATH.read_text())["labels"] if args.hand_weight else {}
     keys = [sentence_key(s) for s in sentences]
     labelled = np.array([k in hand for k in keys])
     labels = np.array([bool(hand[k]) if k in hand else c for k, c in zip(keys, cued, strict=True)])
     weights = np.where(labelled, args.hand_weight, 1.0)
     print(
-        f"{len(sentences)} training sentences, {cued.sum()} with a cue ({cued.mean():.1%}), "
+        f"{len(sentences)} training sentences, {cued.sum()} flagged by cues and blocks "
+        f"({cued.mean():.1%}), "
         f"{labelled.sum()} labelled by hand ({labels[labelled].sum()} breaks)"
     )
-    vectors = load_sentence_encoder().encode(sentences)
+    vectors = encode(sentences, args.cache)
     model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000)
     # Scores for the threshold come from 5-fold predictions, never from a fit on the same row.
     held = cross_val_predict(
@@ -121,7 +150,7 @@ def main() -> int:
             print("  +", text[:160])
     model.fit(vectors, labels, sample_weight=weights)
     if args.write:
-        HEAD_PATH.write_text(
+        args.out.write_text(
             json.dumps(
                 {
                     "about": "station-break head over all-MiniLM-L6-v2 sentence vectors; "
@@ -135,12 +164,13 @@ def main() -> int:
                     "hand_labels": int(labelled.sum()),
                     "hand_weight": args.hand_weight,
                     "sentences": len(sentences),
+                    "weak_positives": int(cued.sum()),
                 },
                 indent=1,
             )
             + "\n"
         )
-        print(f"wrote {HEAD_PATH}")
+        print(f"wrote {args.out}")
     return 0
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.ads import ad_cues, is_advertisement, sounds_like_selling
+from nlp.ads import ad_cues, is_advertisement, names, names_the_sponsor, sounds_like_selling
 from nlp.station_breaks import is_station_break, programme_texts, station_break_flags
 from nlp.summarize import Utterance, worth_summarizing
 
@@ -27,6 +27,9 @@ ADS = [
     "Get peace of mind with a whole-house generator.",
     "Our friendly experts make switching your plan a breeze.",
     "Schedule your appointment with Dr. Kaye's office by calling 555 201 3344.",
+    "I'm Dana Welch, and I approve this message.",
+    "Find the whole interview by searching Garage Talk wherever you get your podcasts.",
+    "Leases from 289 a month, 4.9% APR, just 17.66 per thousand financed.",
 ]
 
 NEWS_AND_TALK = [
@@ -42,6 +45,15 @@ NEWS_AND_TALK = [
     "Why do voters keep electing the same people and expecting something different?",
     "The senator's family owned a farm in the county for three generations.",
     "It would make it much easier for people to cast that ballot.",
+    # Close to the new cues and block rules: a price in the news, a sponsor in the news,
+    # a campaign's message, a listener's call, traffic and weather as news.
+    "The senator said she would not approve the budget without changes to the message bill.",
+    "Investors were searching for clues in the jobs report before the opening bell.",
+    "Ford said it financed more trucks this quarter than in any quarter since 2019.",
+    "A truck traveling on the interstate crossed the median and hit two cars.",
+    "Heat waves like this one feel like the new normal, the mayor said.",
+    "Here is what the governor said about the budget on Tuesday.",
+    "Police found the boy by searching the woods behind the school.",
 ]
 
 
@@ -83,3 +95,57 @@ def test_summaries_do_not_pick_ads():
     news = Utterance(5.0, 9.0, "The council approved a tax break for the new plant.")
     assert not worth_summarizing(ad)
     assert worth_summarizing(news)
+
+
+SPOT = [
+    (0.0, 6.0, "Dream vacations start with Archer Luxury Travel."),
+    (6.0, 12.0, "From cruises to resorts, Archer Luxury Travel does it all."),
+    (12.0, 16.0, "The sea, the sun and so much fun."),
+    (16.0, 22.0, "Call the owner direct or visit archerluxurytravel.com."),
+]
+
+
+def test_a_spot_that_names_its_sponsor_goes_with_its_address():
+    """ "Archer Luxury Travel does it all" has no cue of its own; it names the business
+    whose web address the spot gives, so the whole spot is a break."""
+    assert not any(is_advertisement(text) for _s, _e, text in SPOT[:3])
+    assert names_the_sponsor(SPOT[1][2], SPOT[3][2])
+    assert station_break_flags(SPOT) == [True, True, True, True]
+
+
+def test_news_naming_a_place_or_person_is_not_the_sponsor():
+    """News next to an ad shares names with it (a state, a politician, a city); only a
+    business's own name ties a line to the spot."""
+    assert not names_the_sponsor(
+        "Prices in the United States rose two percent last month, the Labor Department said.",
+        "Every product we sell is made in the United States, call 555-201-3344.",
+    )
+    assert not names_the_sponsor(
+        "Pensacola police arrested two men after the shooting.",
+        "Visit newsradiopensacola.com for more.",
+    )
+    news = [
+        (0.0, 6.0, "Mayor Ann Brooks said the Riverside Bridge will reopen in March."),
+        (6.5, 12.0, "Crews are still repairing the deck after the spring flood."),
+        (12.5, 18.0, "Shop Riverside Hardware for deals on every grill this weekend."),
+    ]
+    assert station_break_flags(news) == [False, False, True]
+
+
+def test_names_are_runs_of_capitalised_words():
+    assert names("At Archer Luxury Travel, they're expecting you.") == {"archer luxury travel"}
+    assert names("Prices rose on Tuesday.") == set()
+
+
+def test_blocks_spread_between_flagged_lines_but_not_into_the_programme():
+    """An uncued line between two lines of a spot goes with it even when one of them was
+    flagged only by the block rule; the programme after the break stays."""
+    items = [
+        (0.0, 4.0, "Visit Harbor Home on Route 9."),
+        (4.0, 8.0, "Patio sets, grills and umbrellas."),
+        (8.0, 12.0, "Everything for the summer."),
+        (12.0, 16.0, "Harbor Home, open seven days a week."),
+        (40.0, 46.0, "Back to the news: the school board met for three hours last night."),
+        (46.0, 52.0, "Members voted to delay the vote on the new bus contract."),
+    ]
+    assert station_break_flags(items) == [True, True, True, True, False, False]

@@ -31,6 +31,12 @@ BREAKS = [
     "This is the Morning Desk Show.",
     "Home loans from Ridgeview Lending, NMLS number 40112, equal housing lender.",
     "Offer ends Sunday; see dealer for details.",
+    "Here are Dana Welch and Tom Reyes.",
+    "With this business update, I'm Ann Lee, Metro Business Radio.",
+    "This is Bloomberg's Ann Lee.",
+    "Coming up here at 4:35, the superintendent joins us.",
+    "I'm your host, Sam Hill.",
+    "Drivers traveling westbound on Main Street should expect delays.",
 ]
 
 NEWS = [
@@ -47,6 +53,9 @@ NEWS = [
     "The northbound lanes stayed closed while crews cleared the wreck.",
     "His re-election campaign raised a record sum last quarter.",
     "Shoppers saved less this year as prices kept rising.",
+    "This is Trump's America now, he said.",
+    "I'm Tom Smith, a Republican from Ohio, and I think the plan is wrong.",
+    "Firefighters say a car heading north crossed into oncoming traffic.",
 ]
 
 
