@@ -1,6 +1,12 @@
 """Train the chat moderation model on NormVio train, tune on dev, save small weights.
 
     .venv/bin/python scripts/train_moderation.py [--config resources/models/moderation_config.json]
+        [--cache /tmp/modwork]
+
+`--cache DIR` keeps the featurized splits and the MiniLM vectors of every NormVio text there
+(`feat_*.npz`, `meaning.pkl`), so a second run does not compute them again (MiniLM encodes
+about 200 chat texts a second on a 2-core CPU: the ~90,000 texts of train and dev take
+minutes).
 
 Writes `resources/models/moderation.skops` (with context) and
 `resources/models/moderation_nocontext.skops` (the same model without context, which the
@@ -15,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import pickle
 import sys
 import time
 from collections import Counter
@@ -35,12 +42,19 @@ from nlp.moderation.features import (  # noqa: E402
     DENSE_START,
     MESSAGE_DENSE,
     N_DENSE,
+    N_FEATURES,
     TEXT_COLUMNS,
     dense_signals,
     featurize,
 )
+from nlp.moderation.meaning import (  # noqa: E402
+    CONTEXT_FOR_MEANING,
+    DIMENSIONS,
+    load_meaning_encoder,
+)
 from nlp.moderation.model import (  # noqa: E402
     LinearHead,
+    Meaning,
     ModerationModel,
     Verdict,
     stack_features,
@@ -59,6 +73,9 @@ MODELS = DEFAULT_WEIGHTS.parent
 REFERENCE = MODELS / "moderation_reference.json"
 REFERENCE_SPREAD = 24  # dev examples spread evenly over the split…
 REFERENCE_POSITIVES = 24  # …and over its moderated messages, for the reference verdicts
+# The meaning vectors enter the category and target fits divided by this (so their weights
+# are this much larger than the n-grams', and L2 regularisation holds them back less).
+MEANING_SCALE = 1.0
 
 
 def best_threshold(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
@@ -68,11 +85,20 @@ def best_threshold(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     return float(thresholds[best]), float(f1[best])
 
 
-def head(model: LogisticRegression, classes: list[str]) -> LinearHead:
-    """The fitted linear model as a head with int8 weights, exactly as it will be saved."""
-    weights = sp.csr_matrix(model.coef_.astype(np.float32))
+def head(model: LogisticRegression, classes: list[str], meaning_width: int = 0) -> LinearHead:
+    """The fitted linear model as a head with int8 sparse weights (and float16 weights over
+    the last `meaning_width` columns, the meaning vectors), exactly as it will be saved."""
+    coef = model.coef_.astype(np.float32)
+    intercept = model.intercept_.astype(np.float32)
+    if len(classes) == 2 and coef.shape[0] == 1:  # sklearn keeps one row for two classes
+        coef = np.vstack([-coef / 2, coef / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2], dtype=np.float32)
+    dense = None
+    if meaning_width:
+        coef, dense = coef[:, :-meaning_width], coef[:, -meaning_width:] * MEANING_SCALE
+    weights = sp.csr_matrix(coef)
     weights.eliminate_zeros()
-    return quantize(LinearHead(classes, weights, model.intercept_.astype(np.float32)))
+    return quantize(LinearHead(classes, weights, intercept, dense=dense))
 
 
 def _linear_with_oof(x, y, groups, columns, c, config):
@@ -90,50 +116,118 @@ def _linear_with_oof(x, y, groups, columns, c, config):
     return oof, head(model, ["violation"])
 
 
-def _select(x_train, x_dev, rows, dev_rows, y, y_dev, grid, masks, name, groups):
-    """The best multiclass head over C values and feature masks, judged by the mean of dev
-    macro-F1 and 3-fold grouped cross-validation on train (dev alone is small and noisy).
+def _meaning_with_oof(block, y, groups, c, config):
+    """The meaning head (logistic regression over the message's vector, and its context's
+    with context) and its out-of-fold scores on the training set."""
+    oof = np.zeros(len(y))
+    for fit_rows, score_rows in GroupKFold(config["folds"]).split(block, y, groups):
+        model = LogisticRegression(C=c, max_iter=3000).fit(block[fit_rows], y[fit_rows])
+        oof[score_rows] = model.decision_function(block[score_rows])
+    model = LogisticRegression(C=c, max_iter=3000).fit(block, y)
+    empty = sp.csr_matrix((1, N_FEATURES), dtype=np.float32)
+    fitted = LinearHead(
+        ["violation"],
+        empty,
+        model.intercept_.astype(np.float32),
+        dense=model.coef_.astype(np.float32),
+    )
+    return oof, quantize(fitted)
+
+
+def _with_meaning(x, vectors: np.ndarray | None):
+    if vectors is None:
+        return x
+    return sp.hstack([x, sp.csr_matrix(vectors / MEANING_SCALE)], format="csr")
+
+
+def _select(x_train, x_dev, rows, dev_rows, y, y_dev, grid, masks, name, groups, vectors):
+    """The best multiclass head over C values, feature masks and with or without the
+    meaning vectors, judged by the mean of dev macro-F1 and 3-fold grouped cross-validation
+    on train (dev alone is small and noisy).
 
     A masked model is fit with the masked columns zeroed, so its weights there are zero and
-    inference needs no mask.
+    inference needs no mask. `vectors`: (train, dev) message vectors, appended as columns.
     """
     y = np.asarray(y)
     best = None
     for mask_name, columns in masks.items():
-        train_x, dev_x = x_train[rows], x_dev[dev_rows]
+        base_train, base_dev = x_train[rows], x_dev[dev_rows]
         if columns is not None:
             keep = np.ones(x_train.shape[1], dtype=np.float32)
             keep[columns] = 0
             scale = sp.diags(keep)
-            train_x, dev_x = (train_x @ scale).tocsr(), (dev_x @ scale).tocsr()
-        for c in grid:
-            cv = []
-            for fit_rows, score_rows in GroupKFold(3).split(train_x, y, groups[rows]):
+            base_train, base_dev = (base_train @ scale).tocsr(), (base_dev @ scale).tocsr()
+        for use_meaning in (False, True):
+            train_x = _with_meaning(base_train, vectors[0][rows] if use_meaning else None)
+            dev_x = _with_meaning(base_dev, vectors[1][dev_rows] if use_meaning else None)
+            for c in grid:
+                cv = []
+                for fit_rows, score_rows in GroupKFold(3).split(train_x, y, groups[rows]):
+                    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+                    model.fit(train_x[fit_rows], y[fit_rows])
+                    cv.append(
+                        f1_score(y[score_rows], model.predict(train_x[score_rows]), average="macro")
+                    )
                 model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-                model.fit(train_x[fit_rows], y[fit_rows])
-                cv.append(
-                    f1_score(y[score_rows], model.predict(train_x[score_rows]), average="macro")
-                )
-            model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-            model.fit(train_x, y)
-            dev = f1_score(y_dev, model.predict(dev_x), average="macro")
-            score = (dev + float(np.mean(cv))) / 2
-            print(f"  {name} C={c} {mask_name}: dev {dev:.3f}, cv {np.mean(cv):.3f}", flush=True)
-            if best is None or score > best[0]:
-                best = (score, c, mask_name, model, dev)
-    score, c, mask_name, model, dev = best
-    return model, {"C": c, "features": mask_name, "dev_macro_f1": dev, "selection_score": score}
+                model.fit(train_x, y)
+                dev = f1_score(y_dev, model.predict(dev_x), average="macro")
+                score = (dev + float(np.mean(cv))) / 2
+                label = mask_name + (" + meaning" if use_meaning else "")
+                print(f"  {name} C={c} {label}: dev {dev:.3f}, cv {np.mean(cv):.3f}", flush=True)
+                if best is None or score > best[0]:
+                    best = (score, c, label, model, dev, use_meaning)
+    score, c, label, model, dev, use_meaning = best
+    classes = [str(x) for x in model.classes_]
+    fitted = head(model, classes, DIMENSIONS if use_meaning else 0)
+    return fitted, {"C": c, "features": label, "dev_macro_f1": dev, "selection_score": score}
 
 
-def train(config: dict, use_context: bool) -> tuple[ModerationModel, dict]:
+def featurized(examples, use_context: bool, cache: Path | None, name: str):
+    """The sparse features of `examples` (from `cache` when it holds them)."""
+    path = cache / f"feat_{name}_{'context' if use_context else 'message'}.npz" if cache else None
+    if path is not None and path.exists():
+        return sp.load_npz(path).tocsr()
+    contexts = [e.context if use_context else None for e in examples]
+    x = featurize([e.message for e in examples], contexts)
+    if path is not None:
+        sp.save_npz(path, x)
+    return x
+
+
+def preload_meaning(splits, cache: Path | None) -> None:
+    """Encode every text the splits' examples need, once (kept in `cache` when given)."""
+    encoder = load_meaning_encoder()
+    path = cache / "meaning.pkl" if cache else None
+    if path is not None and path.exists():
+        with open(path, "rb") as handle:
+            encoder.preload(pickle.load(handle))
+    texts = set()
+    for examples in splits:
+        for e in examples:
+            texts.add(e.message)
+            texts.update(t for _a, t in list(e.context.previous)[-CONTEXT_FOR_MEANING:])
+            texts.update(list(e.context.author_history)[-CONTEXT_FOR_MEANING:])
+    encoder.cache_size = max(encoder.cache_size, len(texts) + 1000)
+    start = time.time()
+    vectors = encoder.vectors(sorted(texts))
+    print(f"  meaning: {len(texts)} texts ({time.time() - start:.0f} s)", flush=True)
+    if path is not None:
+        with open(path, "wb") as handle:
+            pickle.dump(vectors, handle)
+
+
+def train(config: dict, use_context: bool, cache: Path | None) -> tuple[ModerationModel, dict]:
     train_set = read_split(ROOT / config["train"])
     dev_set = read_split(ROOT / config["dev"])
+    preload_meaning([train_set, dev_set], cache)
 
-    def matrix(examples):
+    def meaning_of(examples):
         contexts = [e.context if use_context else None for e in examples]
-        return featurize([e.message for e in examples], contexts)
+        return Meaning.of([e.message for e in examples], contexts)
 
-    x_train, x_dev = matrix(train_set), matrix(dev_set)
+    x_train = featurized(train_set, use_context, cache, "train")
+    x_dev = featurized(dev_set, use_context, cache, "dev")
+    m_train, m_dev = meaning_of(train_set), meaning_of(dev_set)
     y_train = np.array([e.violation for e in train_set])
     y_dev = np.array([e.violation for e in dev_set])
     report: dict = {"context": use_context, "train": len(train_set), "dev": len(dev_set)}
@@ -150,15 +244,37 @@ def train(config: dict, use_context: bool) -> tuple[ModerationModel, dict]:
             x_train, y_train, groups, context_cols, c, config
         )
         columns.append(context_oof)
+    width = 2 * DIMENSIONS if use_context else DIMENSIONS
+    meaning_oof, meaning_head = _meaning_with_oof(
+        m_train.block(width), y_train, groups, config["meaning_C"], config
+    )
+    columns.append(meaning_oof)
+    ap_meaning = average_precision_score(y_dev, meaning_head.decision(x_dev, m_dev)[:, 0])
+    print(f"  meaning head alone: dev PR-AUC {ap_meaning:.3f}", flush=True)
     dense = dense_signals(x_train, use_context)
+    extra = [m_train.signals] if use_context else []
     trees = HistGradientBoostingClassifier(random_state=config["seed"], **config["trees"])
-    trees.fit(np.hstack([*[col[:, None] for col in columns], dense]), y_train)
-    stacked_dev = stack_features(x_dev, text_head, context_head, dense_signals(x_dev, use_context))
+    trees.fit(np.hstack([*[col[:, None] for col in columns], dense, *extra]), y_train)
+    stacked_dev = stack_features(
+        x_dev,
+        text_head,
+        context_head,
+        dense_signals(x_dev, use_context),
+        meaning_head,
+        m_dev,
+    )
     probabilities = tree_probabilities(trees, stacked_dev)
     ap = average_precision_score(y_dev, probabilities)
     threshold, dev_f1 = best_threshold(y_dev, probabilities)
     print(f"  violation: dev PR-AUC {ap:.3f}, F1 {dev_f1:.3f}", flush=True)
-    report["violation"] = {"C": c, "dev_pr_auc": ap, "dev_f1": dev_f1, "threshold": threshold}
+    report["violation"] = {
+        "C": c,
+        "meaning_C": config["meaning_C"],
+        "dev_pr_auc": ap,
+        "dev_f1": dev_f1,
+        "threshold": threshold,
+        "meaning_head_dev_pr_auc": ap_meaning,
+    }
 
     masks = {"all": None}
     if use_context:
@@ -169,12 +285,19 @@ def train(config: dict, use_context: bool) -> tuple[ModerationModel, dict]:
         ]
         masks["message only"] = context_columns
         masks["message + context signals"] = np.arange(*CONTEXT_WORD_COLUMNS)
+    vectors = (m_train.own, m_dev.own)
+
+    def tried(key: str) -> dict:
+        """The masks the config names for a head (all when it names none): each fit of a
+        category head takes minutes, so a config may keep what earlier runs chose."""
+        names = config.get(key)
+        return {k: v for k, v in masks.items() if not names or k in names} or masks
 
     counts = Counter(e.category for e in train_set if e.violation and e.category)
     keep = sorted(k for k, n in counts.items() if n >= config["min_category_examples"])
     rows = [i for i, e in enumerate(train_set) if e.violation and e.category in keep]
     dev_rows = [i for i, e in enumerate(dev_set) if e.violation and e.category]
-    category_model, report["category"] = _select(
+    category_head, report["category"] = _select(
         x_train,
         x_dev,
         rows,
@@ -182,14 +305,15 @@ def train(config: dict, use_context: bool) -> tuple[ModerationModel, dict]:
         [train_set[i].category for i in rows],
         [dev_set[i].category for i in dev_rows],
         config["category_C"],
-        masks,
+        tried("category_masks"),
         "category",
         groups,
+        vectors,
     )
     report["category"]["classes"] = keep
     rows = [i for i, e in enumerate(train_set) if e.category == "HIB" and e.target]
     dev_rows = [i for i, e in enumerate(dev_set) if e.category == "HIB" and e.target]
-    target_model, report["target"] = _select(
+    target_head, report["target"] = _select(
         x_train,
         x_dev,
         rows,
@@ -197,31 +321,13 @@ def train(config: dict, use_context: bool) -> tuple[ModerationModel, dict]:
         [train_set[i].target for i in rows],
         [dev_set[i].target for i in dev_rows],
         config["target_C"],
-        masks,
+        tried("target_masks"),
         "target",
         groups,
+        vectors,
     )
-    target_classes = [str(x) for x in target_model.classes_]
-    if len(target_classes) == 2:  # sklearn stores one row for two classes: make it two
-        w = sp.csr_matrix(target_model.coef_.astype(np.float32))
-        w.eliminate_zeros()
-        b = float(target_model.intercept_[0])
-        target_head = quantize(
-            LinearHead(
-                target_classes,
-                sp.vstack([-w / 2, w / 2]).tocsr(),
-                np.array([-b / 2, b / 2], dtype=np.float32),
-            )
-        )
-    else:
-        target_head = head(target_model, target_classes)
     model = ModerationModel(
-        text_head,
-        context_head,
-        trees,
-        head(category_model, [str(x) for x in category_model.classes_]),
-        target_head,
-        threshold,
+        text_head, context_head, trees, category_head, target_head, threshold, meaning_head
     )
     return model, report
 
@@ -252,6 +358,7 @@ def saved_reference(model: ModerationModel, path: Path, examples: list[Example])
     """The in-memory model's verdicts on `examples`, after checking that the model saved at
     `path` gives exactly the same."""
     messages, contexts = [e.message for e in examples], [e.context for e in examples]
+    load_meaning_encoder().clear()  # the vectors as the app computes them, not the cache's
     trained = [verdict_record(v) for v in model.predict(messages, contexts)]
     loaded = [verdict_record(v) for v in load_model(path).predict(messages, contexts)]
     assert loaded == trained, f"{path.name} does not reproduce the training-time verdicts"
@@ -275,9 +382,45 @@ def reference_json(reference: dict) -> str:
     return "\n".join(lines)
 
 
+def violation_from(folder: Path, path: Path) -> tuple[ModerationModel, dict]:
+    """The model at `path` with the violation parts (text and context heads, trees,
+    threshold) of the format-2 model of the same name in `folder`, and no meaning head in
+    the violation score: see `--violation-from`."""
+    import skops.io
+
+    from nlp.moderation.persistence import TRUSTED_TYPES, _head
+
+    state = skops.io.load(folder / path.name, trusted=TRUSTED_TYPES)
+    heads = {
+        name: _head(
+            h["classes"], h["rows"], h["cols"], h["values"], float(h["scale"]), h["intercept"]
+        )
+        for name, h in state["heads"].items()
+    }
+    new = load_model(path)
+    model = ModerationModel(
+        heads["text"],
+        heads.get("context"),
+        state["trees"],
+        new.category,
+        new.target,
+        float(state["threshold"]),
+    )
+    old_reports = json.loads((folder / "moderation_dev_report.json").read_text())
+    return model, next(r for r in old_reports if r["context"] == model.uses_context)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=MODELS / "moderation_config.json")
+    parser.add_argument("--cache", type=Path, help="keep featurized splits and vectors here")
+    parser.add_argument(
+        "--violation-from",
+        type=Path,
+        help="train nothing: keep the category and target heads of the models now in "
+        "resources/models and put the violation parts of the (format 2) models in this "
+        "folder under them, with that folder's dev report for the violation",
+    )
     parser.add_argument(
         "--only", choices=("context", "nocontext"), help="train one of the two models"
     )
@@ -306,8 +449,18 @@ def main() -> int:
             reports.extend(r for r in previous if r.get("context") == use_context)
             continue
         start = time.time()
+        if args.violation_from:
+            model, violation_report = violation_from(args.violation_from, path)
+            report = next(r for r in previous if r.get("context") == use_context)
+            report["violation"] = violation_report["violation"]
+            report["violation"]["from"] = "the previous model's violation parts, unchanged"
+            save_model(model, path)
+            reference["verdicts"][path.name] = saved_reference(model, path, examples)
+            report["bytes"] = path.stat().st_size
+            reports.append(report)
+            continue
         print(f"training {'with' if use_context else 'without'} context…", flush=True)
-        model, report = train(config, use_context)
+        model, report = train(config, use_context, args.cache)
         save_model(model, path)
         reference["verdicts"][path.name] = saved_reference(model, path, examples)
         report["seconds"] = round(time.time() - start, 1)

@@ -9,6 +9,8 @@ One job per module:
 - `context`: what a moderator sees besides the message (`ChatContext`) and a channel's
   rolling context (`ChannelContextTracker`);
 - `features`: a message and its context as one sparse feature row;
+- `meaning`: what the message and its context mean (MiniLM sentence vectors, each text
+  encoded once);
 - `model`: the stacked violation score (linear scores + signals → boosted trees) and the
   category and target heads (`ModerationModel`, `Verdict`);
 - `persistence`: saving and loading a model (skops, no pickle);
@@ -28,7 +30,8 @@ from nlp.moderation.context import (
     ChatContext,
 )
 from nlp.moderation.features import N_FEATURES, featurize
-from nlp.moderation.model import LinearHead, ModerationModel, Verdict
+from nlp.moderation.meaning import MeaningEncoder, load_meaning_encoder
+from nlp.moderation.model import LinearHead, Meaning, ModerationModel, Verdict
 from nlp.moderation.persistence import DEFAULT_WEIGHTS, load_model, save_model
 from nlp.moderation.policy import (
     MIN_CONTEXT,
@@ -48,10 +51,13 @@ __all__ = [
     "ChannelContextTracker",
     "ChatContext",
     "LinearHead",
+    "Meaning",
+    "MeaningEncoder",
     "ModerationModel",
     "Moderator",
     "Verdict",
     "featurize",
+    "load_meaning_encoder",
     "load_model",
     "load_moderation_model",
     "message_only_path",

@@ -1,9 +1,10 @@
 """The moderation model: a stacked violation score, a category and, for HIB, its target.
 
-Violation: a linear model over the message's features and one over the context words give
-two scores, and gradient-boosted trees (scikit-learn's `HistGradientBoostingClassifier`,
-called through its own `predict_proba`) combine them with the hand-made signals. Category
-and HIB target: linear heads over the same features.
+Violation: a linear model over the message's features, one over the context words and one
+over what the message and its context mean (MiniLM sentence vectors, `meaning`) give three
+scores, and gradient-boosted trees (scikit-learn's `HistGradientBoostingClassifier`, called
+through its own `predict_proba`) combine them with the hand-made signals and the meaning
+cosines. Category and HIB target: linear heads over the same features and the vectors.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from threadpoolctl import ThreadpoolController
 
 from nlp.moderation.context import ChatContext
 from nlp.moderation.features import dense_signals, featurize
+from nlp.moderation.meaning import DIMENSIONS, meaning
 
 if TYPE_CHECKING:  # scikit-learn's ensembles take a second to import: only when a model loads
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -36,19 +38,45 @@ class Verdict:
 
 @dataclass
 class LinearHead:
-    """A linear classifier stored sparsely: weights (classes x features) + intercepts.
+    """A linear classifier stored sparsely: weights (classes x features) + intercepts, and
+    optionally dense weights (classes x width) over the meaning vectors (`Meaning.block`).
 
-    `scale` is set when the weights are int8 multiples of it (see `persistence.quantize`),
-    the form in which they are saved.
+    `scale` is set when the sparse weights are int8 multiples of it (see
+    `persistence.quantize`), the form in which they are saved.
     """
 
     classes: list[str]
     weights: sp.csr_matrix
     intercept: np.ndarray
     scale: float | None = None
+    dense: np.ndarray | None = None  # float32 (classes x 384 or 768)
 
-    def decision(self, features: sp.csr_matrix) -> np.ndarray:
-        return np.asarray((features @ self.weights.T).todense()) + self.intercept
+    def decision(self, features: sp.csr_matrix, meaning: Meaning | None = None) -> np.ndarray:
+        out = np.asarray((features @ self.weights.T).todense()) + self.intercept
+        if self.dense is not None:
+            if meaning is None:
+                raise ValueError("this head reads the meaning vectors: pass them")
+            out = out + meaning.block(self.dense.shape[1]) @ self.dense.T
+        return out
+
+
+@dataclass
+class Meaning:
+    """What the messages mean: their MiniLM vectors, their contexts' and the cosines."""
+
+    own: np.ndarray  # [n, 384]
+    around: np.ndarray  # [n, 384], zeros without context
+    signals: np.ndarray  # [n, 3], `meaning.MEANING_NAMES`
+
+    def block(self, width: int) -> np.ndarray:
+        """The message's vector, and its context's after it when `width` is twice 384."""
+        if width == self.own.shape[1]:
+            return self.own
+        return np.hstack([self.own, self.around])
+
+    @classmethod
+    def of(cls, messages, contexts) -> Meaning:
+        return cls(*meaning(messages, contexts))
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -58,14 +86,25 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 def stack_features(
-    features: sp.csr_matrix, text: LinearHead, context: LinearHead | None, dense: np.ndarray
+    features: sp.csr_matrix,
+    text: LinearHead,
+    context: LinearHead | None,
+    dense: np.ndarray,
+    meaning_head: LinearHead | None = None,
+    meaning: Meaning | None = None,
 ) -> np.ndarray:
-    """What the trees see: the text model's score, the context-words model's score, and the
-    message and context signals."""
+    """What the trees see: the text model's score, the context-words model's score, the
+    meaning model's score, the message and context signals, and (with context) the meaning
+    cosines."""
     columns = [text.decision(features)[:, :1]]
     if context is not None:
         columns.append(context.decision(features)[:, :1])
-    return np.hstack([*columns, dense])
+    if meaning_head is not None:
+        columns.append(meaning_head.decision(features, meaning)[:, :1])
+    columns.append(dense)
+    if meaning_head is not None and context is not None:
+        columns.append(meaning.signals)
+    return np.hstack(columns)
 
 
 @lru_cache(maxsize=1)
@@ -86,8 +125,8 @@ def tree_probabilities(trees: HistGradientBoostingClassifier, stacked: np.ndarra
 
 
 class ModerationModel:
-    """Violation: linear text (and context-word) scores + signals → boosted trees.
-    Category and HIB target: linear heads."""
+    """Violation: linear text, context-word and meaning scores + signals → boosted trees.
+    Category and HIB target: linear heads (over the features and the meaning vectors)."""
 
     def __init__(
         self,
@@ -97,9 +136,11 @@ class ModerationModel:
         category: LinearHead,
         target: LinearHead,
         threshold: float,
+        meaning: LinearHead | None = None,
     ) -> None:
         self.text = text
         self.context = context
+        self.meaning = meaning
         self.trees = trees
         self.category = category
         self.target = target
@@ -109,9 +150,28 @@ class ModerationModel:
     def uses_context(self) -> bool:
         return self.context is not None
 
-    def violation_scores(self, features: sp.csr_matrix) -> np.ndarray:
+    @property
+    def uses_meaning(self) -> bool:
+        return any(
+            h is not None and h.dense is not None
+            for h in (self.meaning, self.category, self.target)
+        )
+
+    @property
+    def reads_context_meaning(self) -> bool:
+        """Whether a head reads the context's vector or the cosines (else only the message's
+        vector is encoded)."""
+        wide = any(
+            h is not None and h.dense is not None and h.dense.shape[1] > DIMENSIONS
+            for h in (self.meaning, self.category, self.target)
+        )
+        return wide or (self.meaning is not None and self.context is not None)
+
+    def violation_scores(
+        self, features: sp.csr_matrix, meaning: Meaning | None = None
+    ) -> np.ndarray:
         dense = dense_signals(features, self.uses_context)
-        stacked = stack_features(features, self.text, self.context, dense)
+        stacked = stack_features(features, self.text, self.context, dense, self.meaning, meaning)
         return tree_probabilities(self.trees, stacked)
 
     def predict(
@@ -125,9 +185,14 @@ class ModerationModel:
         if contexts is None or not self.uses_context:
             contexts = [None] * len(messages)
         features = featurize(messages, contexts)
-        scores = self.violation_scores(features)
-        category_p = softmax(self.category.decision(features))
-        target_p = softmax(self.target.decision(features))
+        vectors = None
+        if self.uses_meaning:  # the contexts' vectors only where a head reads them
+            vectors = Meaning.of(
+                messages, contexts if self.reads_context_meaning else [None] * len(messages)
+            )
+        scores = self.violation_scores(features, vectors)
+        category_p = softmax(self.category.decision(features, vectors))
+        target_p = softmax(self.target.decision(features, vectors))
         cut = self.threshold if threshold is None else threshold
         verdicts = []
         for i in range(len(messages)):

@@ -1,7 +1,8 @@
 """Saving and loading moderation models: one skops file per model, no pickle.
 
 A file holds the decision threshold, the linear heads as sparse int8 weights with one scale
-each (plain numpy arrays) and the fitted `HistGradientBoostingClassifier` itself, persisted
+each and their weights over the meaning vectors as float16 (plain numpy arrays), and the
+fitted `HistGradientBoostingClassifier` itself, persisted
 by skops (https://skops.readthedocs.io), which rebuilds only the types it is told to trust
 and refuses a file holding anything else. scikit-learn predicts with its own code; nothing
 here reads its private attributes.
@@ -26,11 +27,11 @@ from nlp.moderation.model import LinearHead, ModerationModel
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
 DEFAULT_WEIGHTS = MODELS_DIR / "moderation.skops"
-FORMAT = "streamlens moderation 2"
+FORMAT = "streamlens moderation 3"
 # Beyond skops's default trusted types (numpy, scipy, scikit-learn estimators and their
 # losses and binners): the boosted trees' per-tree predictor, which holds the node array.
 TRUSTED_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
-HEADS = ("text", "context", "category", "target")
+HEADS = ("text", "context", "meaning", "category", "target")
 INT8_MAX = 127
 
 
@@ -43,17 +44,26 @@ def quantize(head: LinearHead) -> LinearHead:
     scale = float(np.abs(weights.data).max() / INT8_MAX) if weights.nnz else 1.0
     values = np.round(weights.data / scale).astype(np.int8)
     kept = values != 0  # weights that round to zero add nothing: left out
+    dense = None if head.dense is None else head.dense.astype(np.float16)
     return _head(
-        head.classes, weights.row[kept], weights.col[kept], values[kept], scale, head.intercept
+        head.classes,
+        weights.row[kept],
+        weights.col[kept],
+        values[kept],
+        scale,
+        head.intercept,
+        dense,
     )
 
 
-def _head(classes, rows, cols, values, scale: float, intercept) -> LinearHead:
+def _head(classes, rows, cols, values, scale: float, intercept, dense=None) -> LinearHead:
     weights = sp.coo_matrix(
         (values.astype(np.float32) * scale, (rows.astype(np.int32), cols.astype(np.int32))),
         shape=(len(classes), N_FEATURES),
     ).tocsr()
-    return LinearHead(list(classes), weights, np.asarray(intercept, dtype=np.float32), scale)
+    if dense is not None:  # saved as float16: what the model computes with is exactly that
+        dense = np.asarray(dense, dtype=np.float16).astype(np.float32)
+    return LinearHead(list(classes), weights, np.asarray(intercept, dtype=np.float32), scale, dense)
 
 
 def _head_state(head: LinearHead) -> dict:
@@ -66,6 +76,7 @@ def _head_state(head: LinearHead) -> dict:
         "values": np.round(weights.data / head.scale).astype(np.int8),
         "scale": head.scale,
         "intercept": head.intercept,
+        "dense": None if head.dense is None else head.dense.astype(np.float16),
     }
 
 
@@ -77,6 +88,8 @@ def save_model(model: ModerationModel, path: Path) -> None:
     heads = {"text": model.text, "category": model.category, "target": model.target}
     if model.context is not None:
         heads["context"] = model.context
+    if model.meaning is not None:
+        heads["meaning"] = model.meaning
     state = {
         "format": FORMAT,
         "n_features": N_FEATURES,
@@ -116,7 +129,13 @@ def _read(path: Path) -> dict:
 def _from_state(state: dict) -> ModerationModel:
     heads = {
         name: _head(
-            h["classes"], h["rows"], h["cols"], h["values"], float(h["scale"]), h["intercept"]
+            h["classes"],
+            h["rows"],
+            h["cols"],
+            h["values"],
+            float(h["scale"]),
+            h["intercept"],
+            h.get("dense"),
         )
         for name, h in state["heads"].items()
         if name in HEADS
@@ -128,4 +147,5 @@ def _from_state(state: dict) -> ModerationModel:
         heads["category"],
         heads["target"],
         float(state["threshold"]),
+        heads.get("meaning"),
     )

@@ -244,9 +244,8 @@ def test_moderate_cli_reads_jsonl_with_context_and_replays(run_cli, tmp_path):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 17: the model misses the demo's insult and files its first ad as HIB, not "
-    "as an advertisement (the same with the model before this change); strict, so the fix "
-    "shows here",
+    reason="issue 17: the message-only model misses the demo's insult (score 0.13, threshold "
+    "0.16); the bot's ad is now an advertisement both times; strict, so the fix shows here",
 )
 def test_the_demo_chat_is_moderated_as_its_script_expects(workdir):
     """The demo's chat through the recorder a live session uses (its channel, title and the

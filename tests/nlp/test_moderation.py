@@ -21,8 +21,10 @@ from nlp.moderation import (
     ChannelContextTracker,
     ChatContext,
     LinearHead,
+    Meaning,
     ModerationModel,
     featurize,
+    load_meaning_encoder,
     load_model,
     load_moderation_model,
     save_model,
@@ -33,6 +35,10 @@ from nlp.moderation.persistence import FORMAT, MODELS_DIR, quantize
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = MODELS_DIR / "moderation_reference.json"
+CHALLENGE = Path(__file__).with_name("moderation_challenge.jsonl")
+CHALLENGE_MIN_F1 = 0.65  # the shipped model: 0.656 (issue 17 asks for more)
+# NormVio's moderators timed out "so boring" said at streamers, and the model learned it
+GRIPES_FLAGGED = {"so boring"}
 
 CHANNEL_CHATTER = [
     "nice",
@@ -146,6 +152,85 @@ def test_a_user_threshold_changes_the_verdict_of_either_model(moderator, context
     assert strict_ordinary.violation
 
 
+# --- the hand-written challenge set and the demo ---------------------------------------------
+
+
+def challenge_rows() -> list[dict]:
+    return [json.loads(line) for line in CHALLENGE.read_text().splitlines() if line.strip()]
+
+
+def test_the_challenge_set_is_judged_right(moderator):
+    """Obvious violations and clear non-violations written by hand (never trained or tuned
+    on), each alone as the app judges a lone message: F1 at least `CHALLENGE_MIN_F1`, and
+    no ordinary gripe ("this game is trash", "these servers are trash tonight") flagged but
+    those of `GRIPES_FLAGGED`."""
+    from sklearn.metrics import f1_score
+
+    rows = challenge_rows()
+    verdicts = moderator.predict([r["message"] for r in rows], [None] * len(rows))
+    flagged = [v.violation for v in verdicts]
+    missed = [r["message"] for r, f in zip(rows, flagged, strict=True) if r["violation"] and not f]
+    wrong = [r["message"] for r, f in zip(rows, flagged, strict=True) if f and not r["violation"]]
+    f1 = f1_score([r["violation"] for r in rows], flagged)
+    assert f1 >= CHALLENGE_MIN_F1, (f1, missed, wrong)
+    gripes = [r["message"] for r in rows if r.get("kind") == "gripe"]
+    assert len(gripes) >= 10
+    assert set(gripes) & set(wrong) <= GRIPES_FLAGGED, [g for g in gripes if g in wrong]
+
+
+def test_the_challenge_set_is_hand_written_and_balanced():
+    rows = challenge_rows()
+    assert len(rows) >= 90
+    assert sum(r["violation"] for r in rows) >= 40
+    assert sum(not r["violation"] for r in rows) >= 50
+    assert len({r["message"] for r in rows}) == len(rows)
+
+
+def test_a_bot_ad_is_an_advertisement_and_stays_one_said_again(moderator):
+    """The demo's bot: its ad is an advertisement, and the same line a second later too
+    (the context model alone reads a line the chat already holds as chat echoing itself)."""
+    ad = "Want more viewers? Buy followers at cheap-viewers dot com"
+    channel = busy_channel(CHANNEL_CHATTER[:10])
+    first = moderator.predict([ad], [channel])[0]
+    again_context = busy_channel([*CHANNEL_CHATTER[:10], ad], author_history=(ad,))
+    again = moderator.predict([ad], [again_context])[0]
+    assert first.violation and first.category == "Advertisements", first
+    assert again.violation and again.category in {"Advertisements", REPETITIVE}, again
+
+
+def test_an_insult_to_the_streamer_is_harassment_of_the_broadcaster(moderator):
+    verdict = moderator.predict(["this art is garbage and you are a talentless idiot"])[0]
+    assert verdict.category == "HIB" and verdict.target == "Broadcaster", verdict
+
+
+@pytest.mark.xfail(strict=True, reason="issue 17: the demo's insult scores under the threshold")
+def test_an_insult_to_the_streamer_is_flagged(moderator):
+    verdict = moderator.predict(["this art is garbage and you are a talentless idiot"])[0]
+    assert verdict.violation, verdict
+
+
+def test_meaning_context_is_what_came_before_and_each_text_is_encoded_once():
+    """The context's vector is the mean of the channel messages before the message (never
+    the message itself); its length does not show how much context there was."""
+    encoder = load_meaning_encoder()
+    encoder.clear()
+    messages = ["you are a clown", "nice painting"]
+    contexts = [busy_channel(), busy_channel(CHANNEL_CHATTER[:10])]
+    vectors = Meaning.of(messages, contexts)
+    own = encoder.vectors(messages)
+    assert np.allclose(vectors.own, [own[m] for m in messages])
+    assert np.allclose(np.linalg.norm(vectors.around, axis=1), 1, atol=1e-5)
+    previous = encoder.vectors([t for _a, t in contexts[1].previous])
+    mean = np.mean([previous[t] for _a, t in contexts[1].previous], axis=0)
+    assert np.allclose(vectors.around[1], mean / np.linalg.norm(mean), atol=1e-5)
+    alone = Meaning.of(messages, [None, None])
+    assert not alone.around.any() and not alone.signals.any()
+    # insults are nearer insults than ordinary chat
+    near = encoder.vectors(["you are a clown", "you are an idiot", "nice painting"])
+    insult = near["you are a clown"]
+    assert insult @ near["you are an idiot"] > insult @ near["nice painting"]
+
+
 def test_tracker_gives_each_message_what_came_before():
     tracker = ChannelContextTracker(title="t", streamer="s")
     contexts = tracker.contexts_for_batch([("ann", "one"), ("bob", "two"), ("Ann", "three")])
@@ -197,11 +282,16 @@ def test_shipped_models_reproduce_their_training_time_verdicts():
         assert [(g["category"], g["target"]) for g in got] == [
             (e["category"], e["target"]) for e in expected
         ], name
-        # Equal: the same arithmetic on the same machine is bit for bit the same; 1e-12
-        # leaves room only for another CPU's last bit in `exp`.
+        # Nearly equal: MiniLM's vectors of a text differ in their last bits with the batch
+        # it is encoded in (padding changes the matrix shapes), which moves a score by far
+        # less than 1e-4; everything after the vectors is the same arithmetic.
         for key in ("score", "category_score"):
             np.testing.assert_allclose(
-                [g[key] for g in got], [e[key] for e in expected], rtol=1e-12, err_msg=name
+                [g[key] for g in got],
+                [e[key] for e in expected],
+                rtol=1e-4,
+                atol=1e-6,
+                err_msg=name,
             )
 
 
