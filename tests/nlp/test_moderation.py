@@ -30,7 +30,7 @@ from nlp.moderation import (
     save_model,
 )
 from nlp.moderation.features import dense_signals
-from nlp.moderation.model import stack_features
+from nlp.moderation.model import CATEGORY_MARGIN, stack_features
 from nlp.moderation.persistence import FORMAT, MODELS_DIR, quantize
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -279,16 +279,22 @@ def test_shipped_models_reproduce_their_training_time_verdicts():
         model = load_model(MODELS_DIR / name)
         verdicts = model.predict([e.message for e in examples], [e.context for e in examples])
         got = [verdict_record(v) for v in verdicts]
-        assert [(g["category"], g["target"]) for g in got] == [
-            (e["category"], e["target"]) for e in expected
+        # Scores of every message; categories where the app encodes the message's meaning
+        # (a score near or above the threshold: only a violation's category is kept).
+        near = [
+            i for i, e in enumerate(expected) if e["score"] >= model.threshold * CATEGORY_MARGIN
+        ]
+        assert sum(examples[i].violation for i in near) >= 10
+        assert [(got[i]["category"], got[i]["target"]) for i in near] == [
+            (expected[i]["category"], expected[i]["target"]) for i in near
         ], name
         # Nearly equal: MiniLM's vectors of a text differ in their last bits with the batch
         # it is encoded in (padding changes the matrix shapes), which moves a score by far
         # less than 1e-4; everything after the vectors is the same arithmetic.
-        for key in ("score", "category_score"):
+        for key, rows in (("score", range(len(got))), ("category_score", near)):
             np.testing.assert_allclose(
-                [g[key] for g in got],
-                [e[key] for e in expected],
+                [got[i][key] for i in rows],
+                [expected[i][key] for i in rows],
                 rtol=1e-4,
                 atol=1e-6,
                 err_msg=name,
