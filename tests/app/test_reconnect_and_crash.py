@@ -188,8 +188,9 @@ def test_a_continued_recording_that_hears_its_words_again_keeps_them_once(
     settings = load_settings(db=f"sqlite:///{workdir / 'library.db'}", data_dir=str(workdir))
     library = open_library(workdir)
     lead = speech.silence(2.0, speech_dir / "lead_takeover.wav")
+    # Joining a radio can lose its first second or two: only silence is lost here.
     said = speech.concat(
-        [lead, speech.speak(council, speech_dir / "council_takeover.wav"), lead],
+        [lead, lead, speech.speak(council, speech_dir / "council_takeover.wav"), lead],
         speech_dir / "said.wav",
     )
 
@@ -207,7 +208,7 @@ def test_a_continued_recording_that_hears_its_words_again_keeps_them_once(
 
     rid = record(said, speech.duration_s(said))
     before = {s.id: s.text for s in library.segments.for_recording(rid)}
-    assert "city council" in transcript(library, rid).lower()
+    assert "council will vote on the new library budget" in transcript(library, rid).lower()
     library.recordings.update(rid, status=STATUS_INTERRUPTED)  # its process died
 
     later = SCRIPT_B.split(". ")[0] + "."  # "Later we will hear ... summer drought."
@@ -223,7 +224,7 @@ def test_a_continued_recording_that_hears_its_words_again_keeps_them_once(
     for segment_id, text in before.items():  # nothing committed before is lost or changed
         assert any(s.id == segment_id and s.text == text for s in segments)
     text = transcript(library, rid)
-    assert text.lower().count("city council") == 1, text
+    assert text.lower().count("library budget") == 1, text
     assert wer(council + " " + later, text) <= 0.2, text
     assert_timeline_is_monotonic(library, rid)
     library.close()
