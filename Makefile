@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 benchmark: $(STAMP) system-deps
 	$(PY) benchmarks/asr_stream.py
+	$(PY) benchmarks/live_latency.py
 	$(PY) benchmarks/many_streams.py
 	$(PY) benchmarks/import_export.py
 	$(PY) benchmarks/chat_moderation.py

@@ -1,0 +1,95 @@
+"""Where a `live` stream's commit latency comes from: each word's latency, and each decode's
+time by how much audio it decoded, on `benchmarks/asr_stream.py`'s radio programme.
+
+The same discrete-event replay of real time as `asr_stream.py` (chunks arrive every 0.5 s of
+audio; a step takes what arrived while the last one ran), through the decoding service's
+live lane, as a `live` session decodes. Prints WER, latency p50/p90/p95/max, the decodes by
+buffer length, and the latest words with what committed them (a step, or the pause that
+closed the utterance).
+
+    .venv/bin/python benchmarks/live_latency.py [--model tiny.en] [--worst 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import numpy as np  # noqa: E402
+from asr_stream import wer  # noqa: E402
+from speech_programme import build  # noqa: E402
+
+from app.session import CHUNK_S, JOIN_MAX_S  # noqa: E402
+from ingest.ffmpeg import decode_to_array  # noqa: E402
+from nlp.asr import AsrOptions, WhisperBackend  # noqa: E402
+from nlp.decoding_service import LIVE, DecodingService, SharedBackend  # noqa: E402
+from nlp.streaming import LiveTranscriber  # noqa: E402
+from nlp.types import join_words  # noqa: E402
+
+SR = 16000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default="tiny.en")
+    parser.add_argument("--worst", type=int, default=10, help="latest words to list")
+    parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "sl-bench"))
+    args = parser.parse_args()
+    wav, reference = build(Path(args.workdir))
+    audio = decode_to_array(str(wav))
+    backend = WhisperBackend(AsrOptions(model=args.model), Path(args.workdir) / "models")
+    backend.decode(audio[: SR * 2])  # warm-up
+    transcriber = LiveTranscriber(SharedBackend(backend, DecodingService(backend.model), LIVE))
+    decodes: list[tuple[float, float]] = []  # (seconds of audio decoded, seconds it took)
+    decode = transcriber._decode
+
+    def timed(start, end, beam_size=None):
+        t0 = time.perf_counter()
+        words = decode(start, end, beam_size)
+        decodes.append((end - start, time.perf_counter() - t0))
+        return words
+
+    transcriber._decode = timed
+    step, clock, i = int(CHUNK_S * SR), 0.0, 0
+    rows = []  # (latency, word, committed at a pause)
+    while i < len(audio):
+        clock = max(clock, min(i + step, len(audio)) / SR)
+        arrived = int(clock * SR) // step * step
+        chunk = audio[i : i + min(max(arrived - i, step), int(JOIN_MAX_S * SR))]
+        t0 = time.perf_counter()
+        commits = transcriber.push(chunk, i / SR)
+        clock += time.perf_counter() - t0
+        i += len(chunk)
+        rows += [(clock - w.end, w, c.utterance_end) for c in commits for w in c.words]
+    rows += [(clock - w.end, w, True) for c in transcriber.finish() for w in c.words]
+
+    latency = np.array([r[0] for r in rows])
+    text = join_words([r[1] for r in rows])
+    print(f"WER {wer(reference, text):.3f}; {len(rows)} words, {len(decodes)} decodes")
+    print(
+        "latency p50 {:.2f} s, p90 {:.2f} s, p95 {:.2f} s, max {:.2f} s".format(
+            *np.percentile(latency, [50, 90, 95]), latency.max()
+        )
+    )
+    for low, high in ((0, 3), (3, 6), (6, 10), (10, 15), (15, 31)):
+        took = [t for s, t in decodes if low <= s < high]
+        if took:
+            print(
+                f"  decodes of {low}-{high} s of audio: {len(took)}, p50 {np.median(took):.2f} s,"
+                f" max {max(took):.2f} s"
+            )
+    print(f"latest {args.worst} words:")
+    for lat, word, at_pause in sorted(rows, key=lambda r: -r[0])[: args.worst]:
+        how = "at a pause" if at_pause else "by a step"
+        print(f"  {lat:5.2f} s  {word.text.strip()!r} at {word.end:.1f} s, {how}")
+
+
+if __name__ == "__main__":
+    main()
