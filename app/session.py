@@ -514,6 +514,13 @@ class LiveSession:
     def _heartbeat(self) -> None:
         try:
             self.library.recordings.heartbeat(self.recording_id, self._received_s, self.lag_s)
+            if not self._stopping.is_set() and self.library.recordings.stop_requested(
+                [self.recording_id]
+            ):
+                # Someone asked elsewhere (the Streams wall of another window or machine, a
+                # `record --queue` client): as Ctrl-C here would.
+                log.info("Recording #%s: stop requested", self.recording_id)
+                self.stop()
         except USER_ERRORS as exc:
             log.warning("Heartbeat failed: %s", exc)
         if self._skipping:

@@ -228,3 +228,29 @@ def test_a_continued_recording_that_hears_its_words_again_keeps_them_once(
     assert wer(council + " " + later, text) <= 0.2, text
     assert_timeline_is_monotonic(library, rid)
     library.close()
+
+
+def test_a_stop_requested_from_elsewhere_ends_a_recording_as_ctrl_c_would(icecast, workdir):
+    """The Streams wall of another window (or machine) stops a recording this process runs
+    by leaving a stop request in the library: the session ends complete, its text kept."""
+    from app.config import load_settings
+    from app.events import EventBus
+    from app.session import LiveSession, RecordingJob
+
+    settings = load_settings(db=f"sqlite:///{workdir / 'library.db'}", data_dir=str(workdir))
+    library = open_library(workdir)
+    job = RecordingJob(url=icecast.url, mode="monitor", chat="off")  # no duration: runs on
+    session = LiveSession(job, library, settings, EventBus())
+    rid = session.start()
+    try:
+        wait_for(lambda: "welcome" in transcript(library, rid).lower(), timeout=60)
+        elsewhere = open_library(workdir)
+        elsewhere.recordings.request_stop(rid)
+        elsewhere.close()
+        result = session.wait(timeout=40)
+    finally:
+        session.stop()
+    assert result is not None, "the stop request was not honoured"
+    assert result.status == "complete"
+    assert "welcome" in transcript(library, rid).lower()
+    library.close()
