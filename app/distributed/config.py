@@ -18,6 +18,10 @@ Delivery and failure (the settings below, and why):
   (`unacked_restore_interval`). The default, 180 s, is longer than the heartbeat after which
   a recording of another host counts as interrupted (`storage.recordings.STALE_HEARTBEAT`,
   2 min), so the worker that takes the job over finds it interrupted and goes on with it.
+  The sweep runs under a lock on Redis that expires on its own (`unacked_mutex_expire`,
+  kombu's default 5 min): a worker killed while it held the lock would hold every sweep up
+  that long (a CI run waited in vain for the jobs of a worker killed at that moment), so it
+  expires after a third of the visibility timeout here.
   A redelivered job whose recording still beats (a lease lost to a network split) waits
   for it to end or die rather than recording the stream twice. RabbitMQ (amqp://) returns
   a dead worker's messages as soon as its connection drops; raise its `consumer_timeout`
@@ -88,6 +92,9 @@ def celery_settings(url: str) -> dict:
         # How often a worker looks for messages whose lease lapsed (a dead worker's jobs).
         "unacked_restore_interval": max(1, visibility // 6),
         "unacked_restore_throttle": 1,
+        # A sweep takes milliseconds; its lock outlives a worker killed while holding it
+        # only this long.
+        "unacked_mutex_expire": max(2, visibility // 3),
     }
     return {
         "broker_url": url,

@@ -43,7 +43,11 @@ def test_workers_accept_json_only_and_acknowledge_late(monkeypatch):
     assert conf["task_acks_late"] and conf["task_reject_on_worker_lost"]
     assert conf["worker_prefetch_multiplier"] == 1
     # Longer than the heartbeat after which another host's recording counts as interrupted.
-    assert conf["broker_transport_options"]["visibility_timeout"] >= 120
+    transport = conf["broker_transport_options"]
+    assert transport["visibility_timeout"] >= 120
+    # The sweep's lock, left by a worker killed while holding it, holds the sweeps up for
+    # less than a visibility timeout (kombu's own default is 300 s).
+    assert transport["unacked_mutex_expire"] < transport["visibility_timeout"]
     assert celery_settings("amqp://u:p@host//")["result_backend"] == "rpc://"
 
 
