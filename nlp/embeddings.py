@@ -44,15 +44,17 @@ class SentenceEncoder:
         )
         return states
 
-    def encode(self, sentences: Sequence[str]) -> np.ndarray:
-        """Unit vectors [n, 384]; sorted by length inside so batches pad little."""
+    def encode(self, sentences: Sequence[str], tokenizer=None, batch: int = BATCH) -> np.ndarray:
+        """Unit vectors [n, 384]; sorted by length inside so batches pad little.
+        `tokenizer`: one truncating elsewhere than this encoder's (chat messages)."""
         if not sentences:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        tokenizer = tokenizer or self.tokenizer
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
         out = np.zeros((len(sentences), DIMENSIONS), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            rows = order[start : start + BATCH]
-            encodings = self.tokenizer.encode_batch([sentences[i] for i in rows])
+        for start in range(0, len(order), batch):
+            rows = order[start : start + batch]
+            encodings = tokenizer.encode_batch([sentences[i] for i in rows])
             ids = np.array([e.ids for e in encodings], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
             states = self.hidden_states(ids, mask)

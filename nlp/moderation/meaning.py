@@ -52,18 +52,7 @@ class MeaningEncoder:
             self._cache.clear()
 
     def _encode_new(self, texts: list[str]) -> np.ndarray:
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            rows = order[start : start + BATCH]
-            encodings = self.tokenizer.encode_batch([texts[i] for i in rows])
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-            states = self.encoder.hidden_states(ids, mask)
-            pooled = (states * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-            pooled /= np.linalg.norm(pooled, axis=1, keepdims=True) + 1e-12
-            out[rows] = pooled
-        return out
+        return self.encoder.encode(texts, tokenizer=self.tokenizer, batch=BATCH)
 
     def vectors(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Unit vectors of `texts` (distinct texts encoded once, cached ones not again)."""
