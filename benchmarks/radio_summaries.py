@@ -74,7 +74,8 @@ def five_words_or_more(utterance: Utterance) -> bool:
 @contextmanager
 def as_before_issue_17():
     """The station-break detector as it was before it knew advertisements (no ad cues, no
-    newsroom routines or hand-offs, no sponsor names, break blocks one round deep)."""
+    newsroom routines or hand-offs, no sponsor names, no ad pods, break blocks one round
+    deep)."""
     with (
         mock.patch("nlp.station_breaks.ad_cues", lambda _text: []),
         mock.patch("nlp.station_breaks.sounds_like_selling", lambda _text: False),
@@ -82,6 +83,7 @@ def as_before_issue_17():
         mock.patch("nlp.station_breaks._ROUTINES", re.compile(r"(?!)")),
         mock.patch("nlp.station_breaks._HANDOFFS", re.compile(r"(?!)")),
         mock.patch("nlp.station_breaks.BLOCK_ROUNDS", 1),
+        mock.patch("nlp.station_breaks._fill_ad_pods", lambda _items, flags, _s, _n: flags),
     ):
         yield
 

@@ -69,7 +69,9 @@ _ACTION = re.compile(
     r"|get (?:yours|started|your free|a free|in touch|a quote)|find (?:out more|us)"
     r"|learn more|don't (?:wait|delay|miss out)|hurry|discover|experience the"
     r"|go (?:online )?to \w+(?:\.| dot )(?:com|org|net)|try (?:it|\w+) (?:today|now|free|risk)"
-    r"|see (?:why|how|what) \w+ can|get ready (?:to|for))\b"
+    r"|see (?:why|how|what) \w+ can|get ready (?:to|for)"
+    r"|to (?:rsvp|register|enroll|donate|apply|order|sign up|get started|learn more|book"
+    r"|schedule|find out more)\b(?=,))\b"
 )
 # A business talking about itself.
 _PITCH = re.compile(
@@ -136,7 +138,11 @@ _TAGS = re.compile(
 )
 # A name as ad copy says it: consecutive capitalised words ("Archer Luxury Travel").
 _NAME = re.compile(r"[A-Z][\w&'.-]*(?: (?:[A-Z][\w&'.-]*|of|and|&)){0,4}(?<![ ,])")
-_DOMAIN = re.compile(r"\b(?:www\.)?([\w-]{3,})(?:\.| dot )(?:com|org|net|us|fm|tv)\b", re.I)
+_DOMAIN = re.compile(
+    r"\b(?:www\.)?([\w-]{3,})(?:\.| dot )(?:com|org|net|us|fm|tv|info|biz|io|edu|events|shop"
+    r"|store|app|online)\b",
+    re.I,
+)
 _NOT_NAMES = frozenset(
     "the a an and but so or if in on at of for to from with by this that these those it "  # noqa: SIM905
     "its it's i i'm we you he she they my our your his her their there here now then when "

@@ -26,6 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +50,8 @@ _NOT_CALL_SIGNS = frozenset(
 _DIAL = re.compile(
     r"\b(?:\d{2,4}(?:\.\d)?\s*(?:FM|AM)\b|(?:FM|AM)\s*\d{2,4}\b|\d{2,3}\.\d\s+(?:FM\b|[KW][A-Z]{2,3}\b))"
 )
-_WEB = re.compile(r"\b[\w-]+\.(?:com|org|net|fm|gov|us|tv|radio)\b|\bdot com\b", re.IGNORECASE)
+_TLD = r"(?:com|org|net|fm|gov|us|tv|radio|info|biz|io|edu|events|shop|store|app|news|online)"
+_WEB = re.compile(rf"\b[\w-]+\.{_TLD}\b|\bdot com\b", re.IGNORECASE)
 _PHONE = re.compile(r"\b(?:1-)?(?:\d{3}-)?\d{3}-(?:\d{4}|[A-Z]{4})\b|\b8[0-9]{2}-[A-Z]{3,}")
 # Stock phrases, in any case: matched against the lower-cased text (faster than IGNORECASE).
 _PHRASES = re.compile(
@@ -131,6 +133,12 @@ _ROUTINES = re.compile(
             r"\bthe ride in\b|\btravel advisory\b|\b(?:past|by) the [\w ]{2,30} freeway\b",
             r"\bcoming up (?:here|right here|right) (?:at|after|next)\b",
             r"\bi'm your (?:host|co-host)\b|\byour host(?:s)? (?:for|of) (?:the|this)\b",
+            r"\b(?:our|the|this) (?:next|final) segment\b|\brunning out of time\b"
+            r"|\bon the other side of (?:the|this) break\b"
+            r"|\b(?:pick (?:it|things|that) up|be (?:right )?back|break (?:that|it) down) "
+            r"on the other side\b|\bafter (?:this|these) (?:messages?|words?|break)\b"
+            r"|\b(?:we're|we are|we'll|we will|let's|let us) (?:going to |gonna )?(?:take|taking) "
+            r"a (?:quick |short |little )?break\b",
         ]
     ),
 )
@@ -211,6 +219,7 @@ BLOCK_GAP_S = 20.0  # a break block's pieces follow each other within this
 SPOT_S = 45.0  # an ad names its sponsor within this of its address, phone number or offer
 SPOT_ITEMS = 12  # … and within this many texts
 BLOCK_ROUNDS = 3  # how far a block's flags spread from its cued sentences
+POD_SPAN_S = 30.0  # two flagged texts this close, one of them ad copy, flag all between
 
 
 def station_break_flags(items: Sequence[tuple[float, float, str]]) -> list[bool]:
@@ -228,9 +237,10 @@ def station_break_flags(items: Sequence[tuple[float, float, str]]) -> list[bool]
     cued = [only_station_breaks(text) for _s, _e, text in items]
     spots = [i for i, (_s, _e, text) in enumerate(items) if _is_spot(text)]
     flags = list(cued)
+    named = [False] * len(items)
     for i in range(len(items)):
         if not flags[i]:
-            flags[i] = _names_a_nearby_sponsor(items, spots, i)
+            flags[i] = named[i] = _names_a_nearby_sponsor(items, spots, i)
     for _round in range(BLOCK_ROUNDS):
         grown = list(flags)
         for i in range(len(items)):
@@ -249,7 +259,28 @@ def station_break_flags(items: Sequence[tuple[float, float, str]]) -> list[bool]
         if grown == flags:
             break
         flags = grown
-    return flags
+    return _fill_ad_pods(items, flags, set(spots), named)
+
+
+def _fill_ad_pods(
+    items: Sequence[tuple[float, float, str]],
+    flags: list[bool],
+    spots: set[int],
+    named: list[bool],
+) -> list[bool]:
+    """Flag every text between two flagged ones at most `POD_SPAN_S` apart, however many
+    texts lie between, where one of the two is ad copy (a spot line, a line naming the
+    sponsor, or selling words): a spot's uncued middle ("So do the math.", a testimonial)
+    can run to four or five short sentences, more than the block rule reaches."""
+    flagged = [i for i, f in enumerate(flags) if f]
+    out = list(flags)
+    for a, b in pairwise(flagged):
+        if b - a < 2 or items[b][0] - items[a][1] > POD_SPAN_S:
+            continue
+        if any(j in spots or named[j] or _selling(items[j][2]) for j in (a, b)):
+            for i in range(a + 1, b):
+                out[i] = True
+    return out
 
 
 def _is_spot(text: str) -> bool:

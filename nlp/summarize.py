@@ -265,12 +265,21 @@ class Summarizer:
         return sorted((kept[i] for i in chosen), key=lambda u: u.start_s)
 
     def summarize_clip(
-        self, clip: Sequence[Utterance], title: str | None = None, first: bool = True
+        self,
+        clip: Sequence[Utterance],
+        title: str | None = None,
+        first: bool = True,
+        breaks: Sequence[bool] | None = None,
     ) -> ClipSummary:
-        """`first`: the clip opens the recording (its first sentences get the lead bonus)."""
+        """`first`: the clip opens the recording (its first sentences get the lead bonus).
+        `breaks`: which of the clip's utterances are station breaks, read with the rest of
+        the recording around it (a break block or ad spot that a clip boundary cuts); the
+        clip alone is read where it is not given."""
         candidates = list(clip)
         if self.break_blocks:
-            flags = station_break_flags([(u.start_s, u.end_s, u.text) for u in clip])
+            flags = breaks
+            if flags is None:
+                flags = station_break_flags([(u.start_s, u.end_s, u.text) for u in clip])
             candidates = [u for u, flagged in zip(clip, flags, strict=True) if not flagged]
         kept = [u for u in candidates if self.eligible(u)]
         if len(kept) > MAX_CANDIDATES:
@@ -289,8 +298,14 @@ class Summarizer:
         """Clip summaries, and the recording's summary chosen among the clips' picks: no
         lead bonus there (it would crowd the summary into the start), and no clip gives
         more than its share (one each, when there are as many clips as picks)."""
+        breaks: dict[int, bool] = {}
+        if self.break_blocks:  # read across clip boundaries: a spot may straddle one
+            flags = station_break_flags([(u.start_s, u.end_s, u.text) for u in utterances])
+            breaks = {id(u): f for u, f in zip(utterances, flags, strict=True)}
         clip_summaries = [
-            self.summarize_clip(c, title, first=i == 0)
+            self.summarize_clip(
+                c, title, first=i == 0, breaks=[breaks[id(u)] for u in c] if breaks else None
+            )
             for i, c in enumerate(clips(utterances, clip_s))
         ]
         pool = [u for c in clip_summaries for u in c.picks]

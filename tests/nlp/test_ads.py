@@ -30,6 +30,7 @@ ADS = [
     "I'm Dana Welch, and I approve this message.",
     "Find the whole interview by searching Garage Talk wherever you get your podcasts.",
     "Leases from 289 a month, 4.9% APR, just 17.66 per thousand financed.",
+    "To RSVP, call the chamber office by Friday.",
 ]
 
 NEWS_AND_TALK = [
@@ -54,6 +55,8 @@ NEWS_AND_TALK = [
     "Heat waves like this one feel like the new normal, the mayor said.",
     "Here is what the governor said about the budget on Tuesday.",
     "Police found the boy by searching the woods behind the school.",
+    "To register a complaint, the family went to the county office.",
+    "The university's news office said classes resume on Monday.",
 ]
 
 
@@ -149,3 +152,47 @@ def test_blocks_spread_between_flagged_lines_but_not_into_the_programme():
         (46.0, 52.0, "Members voted to delay the vote on the new bus contract."),
     ]
     assert station_break_flags(items) == [True, True, True, True, False, False]
+
+
+POD = [
+    (0.0, 5.0, "Cut your business costs with Ledgerline, the cloud books for small firms."),
+    (5.0, 9.0, "Everything in one place, from payroll to inventory."),
+    (9.5, 11.0, "Access from anywhere."),
+    (11.5, 16.0, "You cut the cost of keeping three systems running."),
+    (16.5, 22.0, "And you stop chasing paperwork across the office."),
+    (22.5, 23.5, "So do the math."),
+    (24.0, 28.0, "Visit ledgerline.com slash radio."),
+]
+
+
+def test_the_uncued_middle_of_a_long_spot_goes_with_it():
+    """Four uncued lines between a spot's own lines (its address at the end, its sponsor's
+    name at the start) are more than the block rule reaches; they lie within 30 s of each
+    other, so the whole spot is a break."""
+    assert not any(is_advertisement(text) for _s, _e, text in POD[1:6])
+    assert station_break_flags(POD) == [True] * len(POD)
+
+
+def test_news_between_two_station_idents_is_not_an_ad_pod():
+    """A 25-second report between two idents stays: neither end is ad copy."""
+    news = [
+        (0.0, 3.0, "You're listening to News Talk 98.7 WRGA."),
+        (3.5, 9.0, "The county commission voted to delay the new jail."),
+        (9.5, 15.0, "Commissioners said the cost had doubled since spring."),
+        (15.5, 21.0, "The sheriff said crowding at the old jail is dangerous."),
+        (21.5, 26.0, "A new vote is set for next month."),
+        (26.5, 29.0, "News Talk 98.7 WRGA."),
+    ]
+    assert station_break_flags(news) == [True, False, False, False, False, True]
+
+
+def test_a_long_gap_between_spot_lines_keeps_the_talk_between():
+    """Talk between two ads more than 30 s apart is the programme, not the spot."""
+    talk = [
+        (0.0, 4.0, "Visit harborhome.com today."),
+        (25.0, 31.0, "The board met for three hours last night."),
+        (31.5, 38.0, "Members voted to delay the bus contract."),
+        (38.5, 45.0, "Parents said the delay would cost the district."),
+        (60.0, 64.0, "Call Valley Roofing today for your free inspection."),
+    ]
+    assert station_break_flags(talk) == [True, False, False, False, True]

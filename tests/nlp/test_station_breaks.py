@@ -37,6 +37,12 @@ BREAKS = [
     "Coming up here at 4:35, the superintendent joins us.",
     "I'm your host, Sam Hill.",
     "Drivers traveling westbound on Main Street should expect delays.",
+    "We're running out of time in this hour, so we'll pick it up on the other side.",
+    "We'll be right back for our final segment after these messages.",
+    "Hey, on the other side of the break, the mayor joins us.",
+    "Let's take a quick break.",
+    "Details on the fall workshops are at lakesidecollege.edu.",
+    "Tickets for the county fair are on sale at fairtickets.events.",
 ]
 
 NEWS = [
@@ -56,6 +62,9 @@ NEWS = [
     "This is Trump's America now, he said.",
     "I'm Tom Smith, a Republican from Ohio, and I think the plan is wrong.",
     "Firefighters say a car heading north crossed into oncoming traffic.",
+    "Troopers say the debris hit an SUV on the other side of the road.",
+    "On the other side of the aisle, Democrats called the bill a giveaway.",
+    "The strike means workers will take a break from the talks until Monday.",
 ]
 
 

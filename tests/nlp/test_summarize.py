@@ -123,3 +123,21 @@ def test_specific_sentences_win_over_small_talk_and_codes_are_no_title():
     assert pick.text.startswith("The canvassing board")
     assert plain.specificity([u.text for u in utterances]) is None  # no library, no bonus
     assert not says_something("KSRM 2024-07-11 02:19") and says_something("Painting a lake")
+
+
+def test_a_spot_cut_by_a_clip_boundary_is_still_left_out():
+    """The uncued middle of an ad is a break because flagged lines of the spot sit on both
+    sides of it; when a clip boundary falls inside the spot, the whole recording's summary
+    still reads it with the lines beyond the boundary (a clip read alone cannot)."""
+    spot = [
+        Utterance(290.0, 294.0, "Visit Harbor Home on Route 9."),
+        Utterance(294.5, 299.0, "Patio sets, grills and umbrellas for every backyard this summer."),
+        Utterance(300.0, 304.0, "Harbor Home, open seven days a week."),
+    ]
+    news = [Utterance(310.0 + 10 * i, 318.0 + 10 * i, f"{TOPICS[i % 5]} today") for i in range(10)]
+    summarizer = Summarizer(break_head=False)
+    alone = summarizer.summarize_clip(spot[:2])
+    assert [u.text for u in alone.picks] == [spot[1].text]
+    clip_summaries, overall = summarizer.summarize(spot + news)
+    assert clip_summaries[0].picks == []
+    assert spot[1] not in overall
