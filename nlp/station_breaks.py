@@ -139,6 +139,23 @@ _ROUTINES = re.compile(
             r"on the other side\b|\bafter (?:this|these) (?:messages?|words?|break)\b"
             r"|\b(?:we're|we are|we'll|we will|let's|let us) (?:going to |gonna )?(?:take|taking) "
             r"a (?:quick |short |little )?break\b",
+            # Forecasts read without a formula: chances of rain, heat index, tides, sky cover,
+            # temperatures by decade ("low 90s") where the sentence speaks of the weather.
+            r"\b(?:\d+|\w+ty)(?: ?%| percent) chances? (?:of|for) (?:rain|showers?|storms?"
+            r"|thunderstorms?|snow)\b|\b(?:rain|storm|shower|thunderstorm) chances?\b",
+            r"\bheat index (?:values? )?(?:\w+ ){0,3}\d|\bhighs? (?:of|today of|will be) "
+            r"(?:\d|near|around)|\bhigh temperatures? (?:today|tomorrow|this afternoon|in the)\b",
+            r"\bon (?:the|our) (?:radar|doppler)\b|\bradar is\b|\b(?:high|low) tide\b"
+            r"|\bcurrently \d+ (?:degrees|with)\b|\bcloud cover\b|\b(?:partly|mostly) "
+            r"(?:cloudy|sunny)\b|\bmostly clear\b(?! that| whether| what| how| why| to)",
+            r"^(?=.*\b(?:temperatures?|degrees|today|tonight|tomorrow|sunny|cloudy|humid|overnight"
+            r"|afternoon|weekend|highs|lows|forecast|monday|tuesday|wednesday|thursday|friday"
+            r"|saturday|sunday)\b).*\b(?:upper|lower|mid|low|high)[- ](?:\d0s|teens|twenties"
+            r"|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
+            # Traffic reads: congestion, exits, lanes blocked, backed up to a junction.
+            r"\bcongestion\b(?! pricing| charge)|\bslowdowns\b|\bstop-and-go\b|\bjam cam\b"
+            r"|\bexit \d+\b|\bbacked up (?:on|to|from|at)\b|\b(?:heavy|morning|evening) backup\b"
+            r"|\blanes? (?:is |are )?(?:blocked|closed|knocked out)\b",
         ]
     ),
 )

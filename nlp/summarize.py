@@ -39,6 +39,8 @@ _TITLE_WORD = re.compile(r"[A-Za-z]{4,}")
 _CLOSED = re.compile(r"[.!?…][\"'”’)\]]*$")  # a sentence that ends here
 MERGE_GAP_S = 2.0
 MAX_SENTENCE_WORDS = 80
+BESIDE_S = 3.0  # a line this close to a station break is not picked while others are left
+MIN_AWAY = 3  # … that is, while a clip has this many eligible lines away from breaks
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,21 @@ def mmr(
     return chosen
 
 
+def _beside_breaks(clip: Sequence[Utterance], flags: Sequence[bool]) -> list[int]:
+    """The ids of the unflagged utterances that follow or precede a station break within
+    `BESIDE_S`: the lines that lead into or out of a break (a teaser, a spot's opening
+    line, a sign-off's last words) more often than the programme's middle does."""
+    out = []
+    for i, u in enumerate(clip):
+        if flags[i]:
+            continue
+        before = i > 0 and flags[i - 1] and u.start_s - clip[i - 1].end_s <= BESIDE_S
+        after = i + 1 < len(clip) and flags[i + 1] and clip[i + 1].start_s - u.end_s <= BESIDE_S
+        if before or after:
+            out.append(id(u))
+    return out
+
+
 class Summarizer:
     def __init__(
         self,
@@ -281,6 +298,10 @@ class Summarizer:
             if flags is None:
                 flags = station_break_flags([(u.start_s, u.end_s, u.text) for u in clip])
             candidates = [u for u, flagged in zip(clip, flags, strict=True) if not flagged]
+            beside = set(_beside_breaks(clip, flags))
+            away = [u for u in candidates if id(u) not in beside and self.eligible(u)]
+            if len(away) >= MIN_AWAY:
+                candidates = away
         kept = [u for u in candidates if self.eligible(u)]
         if len(kept) > MAX_CANDIDATES:
             step = len(kept) / MAX_CANDIDATES

@@ -39,6 +39,8 @@ from nlp.embeddings import load_sentence_encoder  # noqa: E402
 from nlp.station_breaks import HEAD_PATH, station_break_flags  # noqa: E402
 
 LABELS_PATH = HEAD_PATH.with_name("station_breaks_labels.json")
+PICK_LABELS = ROOT / "benchmarks" / "radio_summaries_labels.json"
+PICK_CLASSES = {"break": True, "ad": True, "lyrics": True, "programme": False}  # not "empty"
 
 
 def sentence_key(text: str) -> str:
@@ -49,6 +51,24 @@ def sentence_key(text: str) -> str:
 from nlp.summarize import MIN_WORDS, utterances_from_segments  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "wavepulse"
+
+
+def pick_key(text: str) -> str:
+    """How `benchmarks/radio_summaries_labels.json` names a sentence."""
+    return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:16]
+
+
+def held_out_texts(folder: Path) -> set[str]:
+    """Every sentence of the held-out half (the 2nd, 4th, … file): a summary pick's label
+    is used for training only where its sentence is never said there (stations air the
+    same spot in both halves, and a label read on the held-out half must not teach)."""
+    out = set()
+    for path in sorted((folder / "transcripts").glob("*.json"))[1::2]:
+        cues = read_transcript(path)
+        out.update(
+            u.text for u in utterances_from_segments([(c.start_s, c.end_s, c.text) for c in cues])
+        )
+    return out
 
 
 def training_sentences(folder: Path) -> tuple[list[str], list[bool]]:
@@ -94,6 +114,12 @@ def main() -> int:
     )
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
     parser.add_argument("--hand-weight", type=float, default=5.0, help="0: cue labels only")
+    parser.add_argument(
+        "--pick-weight",
+        type=float,
+        default=5.0,
+        help="weight of the benchmark's hand labels of summary picks (design half only); 0: none",
+    )
     parser.add_argument("--show", type=int, default=0, help="print this many flagged samples")
     parser.add_argument("--write", action="store_true", help=f"write {HEAD_PATH.name}")
     parser.add_argument("--out", type=Path, default=HEAD_PATH, help="where --write writes")
@@ -117,6 +143,14 @@ def main() -> int:
     labelled = np.array([k in hand for k in keys])
     labels = np.array([bool(hand[k]) if k in hand else c for k, c in zip(keys, cued, strict=True)])
     weights = np.where(labelled, args.hand_weight, 1.0)
+    if args.pick_weight and PICK_LABELS.is_file():
+        picks = json.loads(PICK_LABELS.read_text())["labels"]
+        unseen = held_out_texts(args.data)
+        for i, text in enumerate(sentences):
+            kind = picks.get(pick_key(text))
+            if labelled[i] or kind not in PICK_CLASSES or text in unseen:
+                continue
+            labels[i], weights[i], labelled[i] = PICK_CLASSES[kind], args.pick_weight, True
     print(
         f"{len(sentences)} training sentences, {cued.sum()} flagged by cues and blocks "
         f"({cued.mean():.1%}), "

@@ -43,6 +43,14 @@ BREAKS = [
     "Let's take a quick break.",
     "Details on the fall workshops are at lakesidecollege.edu.",
     "Tickets for the county fair are on sale at fairtickets.events.",
+    "Jumping ahead to the weekend, we've got a 60% chance for rain on Saturday.",
+    "It is currently 84 with a heat index of 97.",
+    "Partly cloudy tonight, lows in the upper 60s.",
+    "Temperatures today will reach the low 90s.",
+    "The radar is quiet for now across the metro.",
+    "High tide at Ocean Pier at 9.19.",
+    "We have some congestion on I-10 traveling eastbound.",
+    "Still backed up to the spur from exit 12.",
 ]
 
 NEWS = [
@@ -65,6 +73,11 @@ NEWS = [
     "Troopers say the debris hit an SUV on the other side of the road.",
     "On the other side of the aisle, Democrats called the bill a giveaway.",
     "The strike means workers will take a break from the talks until Monday.",
+    "His approval rating has been stuck in the low 40s since the debate.",
+    "At idle the fuel trims were in the low 20s before I fixed the leak.",
+    "The state is under a heat warning as temperatures soar.",
+    "The city will start congestion pricing in Manhattan next year.",
+    "Growth slowed as China's slowdown hit exports.",
 ]
 
 

@@ -141,3 +141,24 @@ def test_a_spot_cut_by_a_clip_boundary_is_still_left_out():
     clip_summaries, overall = summarizer.summarize(spot + news)
     assert clip_summaries[0].picks == []
     assert spot[1] not in overall
+
+
+def test_lines_beside_a_break_give_way_to_the_programme():
+    """A line right before or after a station break (a spot's opening line, a teaser) is
+    not picked while the clip has enough lines away from breaks; a clip of nothing else
+    still gets its picks."""
+    ident = "You're listening to News Talk 1450 WQRS."
+    lead_in = Utterance(20.0, 24.0, TOPICS[0] + " and the mayor spoke")
+    clip = [
+        Utterance(0.0, 4.0, TOPICS[1]),
+        Utterance(6.0, 10.0, TOPICS[2]),
+        Utterance(12.0, 16.0, TOPICS[3]),
+        Utterance(16.5, 19.5, TOPICS[4]),
+        lead_in,
+        Utterance(25.0, 28.0, ident),
+    ]
+    summarizer = Summarizer(break_head=False)
+    picks = summarizer.summarize_clip(clip).picks
+    assert picks and lead_in not in picks
+    short = [lead_in, Utterance(25.0, 28.0, ident)]
+    assert summarizer.summarize_clip(short).picks == [lead_in]
