@@ -7,17 +7,20 @@ calls it one over its whole recording (a cue of its own, or part of a break bloc
 The head learns what such sentences are *about* (buying, calling, listening, the station)
 and so also scores uncued ones. On top, `resources/models/station_breaks_labels.json`
 holds hand labels for 200 uncued sentences where a cue-only head was unsure (half of them
-were sponsor copy, promos or weather it missed); they count `--hand-weight` times. The
-threshold is set so that the head flags a given share of the sentences neither the cues
-nor the hand labels call breaks (`--flag-rate`), chosen by reading samples of what it
-flags on the training half (`--show`).
+were sponsor copy, promos or weather it missed); they count `--hand-weight` times. So do
+(`--pick-weight`) the hand labels of `benchmarks/radio_summaries.py`'s summary picks on the
+training half (break, ad or lyrics: a break; programme: not), except for sentences that the
+held-out half says too (the same spot airs in both halves), so nothing read on the held-out
+half teaches the head. The threshold is set so that the head flags a given share of the
+sentences neither the cues nor the hand labels call breaks (`--flag-rate`), chosen by
+reading samples of what it flags on the training half (`--show`).
 
 Data: WavePulse transcripts (../shared/data/wavepulse, Apache-2.0), every second file
 (sorted by name, the 1st, 3rd, …) — the other half is held out for
 `benchmarks/radio_summaries.py`.
 
     .venv/bin/python scripts/train_station_breaks.py [--write] [--show 40] [--flag-rate 0.10]
-        [--cache /tmp/radio_vectors.npz]
+        [--pick-weight 5] [--cache /tmp/radio_vectors.npz]
 """
 
 from __future__ import annotations
@@ -143,6 +146,7 @@ def main() -> int:
     labelled = np.array([k in hand for k in keys])
     labels = np.array([bool(hand[k]) if k in hand else c for k, c in zip(keys, cued, strict=True)])
     weights = np.where(labelled, args.hand_weight, 1.0)
+    picked = 0
     if args.pick_weight and PICK_LABELS.is_file():
         picks = json.loads(PICK_LABELS.read_text())["labels"]
         unseen = held_out_texts(args.data)
@@ -151,6 +155,7 @@ def main() -> int:
             if labelled[i] or kind not in PICK_CLASSES or text in unseen:
                 continue
             labels[i], weights[i], labelled[i] = PICK_CLASSES[kind], args.pick_weight, True
+            picked += 1
     print(
         f"{len(sentences)} training sentences, {cued.sum()} flagged by cues and blocks "
         f"({cued.mean():.1%}), "
@@ -197,6 +202,8 @@ def main() -> int:
                     "c": args.c,
                     "hand_labels": int(labelled.sum()),
                     "hand_weight": args.hand_weight,
+                    "pick_labels": picked,
+                    "pick_weight": args.pick_weight,
                     "sentences": len(sentences),
                     "weak_positives": int(cued.sum()),
                 },
