@@ -14,9 +14,12 @@ for the rules that filter with it, so the figure that matters is the hand-labell
 `radio_summaries_labels.json` labels every pick these rules make on the held-out half, and
 the app rule's picks on the design half (programme, break, ad, empty or lyrics; keyed by a
 hash of the sentence; its "about" says how they were read). The cues were written on the
-design half (the 1st, 3rd, … file); the held-out half is the measurement. At the end, the
-detector's precision and recall against the hand labels on the first rule's held-out
-picks (which nothing filtered). `--cache` keeps the sentence vectors between runs.
+design half (the 1st, 3rd, … file); the held-out half is the measurement. The design half's
+labels also train the station-break head (`scripts/train_station_breaks.py`, only sentences
+the held-out half never says), so the design rows of the rules with a head are in sample.
+The rules with break blocks read them over the whole recording, across clip boundaries. At
+the end, the detector's precision and recall against the hand labels on the first rule's
+held-out picks (which nothing filtered). `--cache` keeps the sentence vectors between runs.
 
     .venv/bin/python benchmarks/radio_summaries.py [--data ../shared/data/wavepulse] [--show]
         [--dump picks.json] [--cache /tmp/radio_vectors.npz] [--before-head old_head.json]
