@@ -7,7 +7,11 @@ live lane, as a `live` session decodes. Prints WER, latency p50/p90/p95/max, the
 buffer length, and the latest words with what committed them (a step, or the pause that
 closed the utterance).
 
-    .venv/bin/python benchmarks/live_latency.py [--model tiny.en] [--worst 10]
+With `--cost A,B` a decode of S seconds of audio takes A + B·S seconds of the replay's clock
+instead of the time it really took: the commit policy's latency without the machine's load,
+the same from run to run, for comparing policies (the decoding still really runs).
+
+    .venv/bin/python benchmarks/live_latency.py [--model tiny.en] [--worst 10] [--cost 0.25,0.04]
 """
 
 from __future__ import annotations
@@ -41,7 +45,9 @@ def main() -> None:
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--worst", type=int, default=10, help="latest words to list")
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "sl-bench"))
+    parser.add_argument("--cost", help="A,B: a decode of S s of audio takes A + B*S s")
     args = parser.parse_args()
+    cost = [float(x) for x in args.cost.split(",")] if args.cost else None
     wav, reference = build(Path(args.workdir))
     audio = decode_to_array(str(wav))
     backend = WhisperBackend(AsrOptions(model=args.model), Path(args.workdir) / "models")
@@ -49,11 +55,16 @@ def main() -> None:
     transcriber = LiveTranscriber(SharedBackend(backend, DecodingService(backend.model), LIVE))
     decodes: list[tuple[float, float]] = []  # (seconds of audio decoded, seconds it took)
     decode = transcriber._decode
+    excess = [0.0]  # simulated minus real decoding time, in the current push
 
     def timed(start, end, beam_size=None):
         t0 = time.perf_counter()
         words = decode(start, end, beam_size)
-        decodes.append((end - start, time.perf_counter() - t0))
+        took = time.perf_counter() - t0
+        if cost:
+            excess[0] += cost[0] + cost[1] * (end - start) - took
+            took = cost[0] + cost[1] * (end - start)
+        decodes.append((end - start, took))
         return words
 
     transcriber._decode = timed
@@ -63,9 +74,9 @@ def main() -> None:
         clock = max(clock, min(i + step, len(audio)) / SR)
         arrived = int(clock * SR) // step * step
         chunk = audio[i : i + min(max(arrived - i, step), int(JOIN_MAX_S * SR))]
-        t0 = time.perf_counter()
+        t0, excess[0] = time.perf_counter(), 0.0
         commits = transcriber.push(chunk, i / SR)
-        clock += time.perf_counter() - t0
+        clock += time.perf_counter() - t0 + excess[0]
         i += len(chunk)
         rows += [(clock - w.end, w, c.utterance_end) for c in commits for w in c.words]
     rows += [(clock - w.end, w, True) for c in transcriber.finish() for w in c.words]

@@ -2,16 +2,29 @@
 
 A word is committed once two consecutive hypotheses over the growing audio buffer agree on it
 (as a common prefix). Kept free of the model so it can be tested with recorded hypotheses.
+
+One departure from the strict prefix: a short disagreement (`BRIDGE_WORDS` words or fewer on
+either side) followed by `ANCHOR_WORDS` or more agreed words, at the same times, is bridged
+with the newer hypothesis's words. Whisper often hesitates over a name or the first word
+after a commit ("Huma Sains, and most of you seemed to welcome the plan" then "numerous
+lanes, and most of you seemed to welcome the plan") while agreeing on everything after it;
+a strict prefix then commits nothing until the utterance ends, which was most of a live
+stream's latency beyond 4 s. The newer hypothesis has heard more of the sentence, so its
+version of the uncertain words is the better guess.
 """
 
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from nlp.types import Word
 
 _NORMALIZE = re.compile(r"[^\w']+")
 NGRAM_DEDUP = 5
+BRIDGE_WORDS = 2  # the longest disagreement (on either side) that agreement after it bridges
+ANCHOR_WORDS = 3  # agreed words needed after a disagreement to bridge it
+SAME_TIME_S = 1.0  # how far apart two hypotheses may place a word they agree on
 
 
 def normalize(text: str) -> str:
@@ -47,16 +60,19 @@ class HypothesisBuffer:
                 break
 
     def flush(self) -> list[Word]:
-        """Commit the longest common prefix of the previous and the new hypothesis."""
-        commit: list[Word] = []
-        while self.new and self.buffer:
-            if normalize(self.new[0].text) != normalize(self.buffer[0].text):
-                break
-            word = self.new.pop(0)
-            self.buffer.pop(0)
-            commit.append(word)
-            self.last_committed_time = word.end
-        self.buffer = self.new
+        """Commit what the previous and the new hypothesis agree on (see `agreed_length`).
+
+        An empty hypothesis (Whisper returned nothing new, as it now and then does under a
+        prompt) keeps the previous one to agree with: letting it clear the buffer cost two
+        more steps, 2 s, before anything could be committed again.
+        """
+        if not self.new:
+            return []
+        count = agreed_length(self.buffer, self.new) if self.buffer else 0
+        commit = self.new[:count]
+        if commit:
+            self.last_committed_time = commit[-1].end
+        self.buffer = self.new[count:]
         self.new = []
         self.committed_in_buffer.extend(commit)
         return commit
@@ -73,3 +89,29 @@ class HypothesisBuffer:
 
     def uncommitted(self) -> list[Word]:
         return list(self.buffer)
+
+
+def agreed_length(previous: list[Word], new: list[Word]) -> int:
+    """How many leading words of `new` the two hypotheses agree on: their common prefix,
+    carried across short disagreements that more agreement follows (see the module)."""
+    old_keys = [normalize(w.text) for w in previous]
+    new_keys = [normalize(w.text) for w in new]
+    blocks = SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes()
+    agreed = 0
+    for index, (tag, i1, i2, j1, j2) in enumerate(blocks):
+        if tag == "equal":
+            for offset in range(i2 - i1):
+                if abs(previous[i1 + offset].start - new[j1 + offset].start) > SAME_TIME_S:
+                    return agreed
+                agreed = j1 + offset + 1
+            continue
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        bridged = (
+            max(i2 - i1, j2 - j1) <= BRIDGE_WORDS
+            and following is not None
+            and following[0] == "equal"
+            and following[2] - following[1] >= ANCHOR_WORDS
+        )
+        if not bridged:
+            return agreed
+    return agreed

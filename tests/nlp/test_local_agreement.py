@@ -52,3 +52,62 @@ def test_pop_committed_forgets_words_before_a_trim_point():
         buf.flush()
     buf.pop_committed(1.5)
     assert [w.text for w in buf.committed_in_buffer] == [" c"]
+
+
+def words_of(committed: list[Word]) -> str:
+    return " ".join(w.text.strip() for w in committed)
+
+
+def test_a_short_disagreement_that_more_agreement_follows_takes_the_newer_words():
+    buf = HypothesisBuffer()
+    buf.insert(hyp((0.0, "Huma"), (0.4, "Sains,"), (0.8, "and"), (1.2, "most"), (1.6, "of")))
+    buf.flush()
+    buf.insert(
+        hyp(
+            (0.0, "numerous"),
+            (0.4, "lanes,"),
+            (0.8, "and"),
+            (1.2, "most"),
+            (1.6, "of"),
+            (2.0, "you"),
+        )
+    )
+    assert words_of(buf.flush()) == "numerous lanes, and most of"
+    # the next hypothesis is compared from there on
+    buf.insert(hyp((2.0, "you"), (2.4, "seemed")))
+    assert words_of(buf.flush()) == "you"
+
+
+def test_a_disagreement_is_not_bridged_when_too_long_or_too_little_agrees_after_it():
+    three_words = HypothesisBuffer()
+    three_words.insert(
+        hyp((0.0, "a"), (0.2, "b"), (0.4, "c"), (0.8, "and"), (1.0, "so"), (1.2, "on"))
+    )
+    three_words.flush()
+    three_words.insert(
+        hyp((0.0, "x"), (0.2, "y"), (0.4, "z"), (0.8, "and"), (1.0, "so"), (1.2, "on"), (1.4, "!"))
+    )
+    assert three_words.flush() == []
+    two_after = HypothesisBuffer()
+    two_after.insert(hyp((0.0, "good"), (0.4, "morning"), (0.8, "all")))
+    two_after.flush()
+    two_after.insert(hyp((0.0, "would"), (0.4, "morning"), (0.8, "all"), (1.2, "of")))
+    assert two_after.flush() == []
+
+
+def test_words_that_agree_in_text_but_not_in_time_are_no_agreement():
+    buf = HypothesisBuffer()
+    buf.insert(hyp((0.0, "stay"), (0.4, "with"), (0.8, "us")))
+    buf.flush()
+    buf.insert(hyp((2.0, "stay"), (2.4, "with"), (2.8, "us"), (3.2, "now")))
+    assert buf.flush() == []
+
+
+def test_an_empty_hypothesis_keeps_the_previous_one_to_agree_with():
+    buf = HypothesisBuffer()
+    buf.insert(hyp((0.0, "the"), (0.4, "station")))
+    buf.flush()
+    buf.insert([])  # Whisper returned nothing this step
+    assert buf.flush() == []
+    buf.insert(hyp((0.0, "the"), (0.4, "station"), (0.8, "supporters")))
+    assert words_of(buf.flush()) == "the station"
