@@ -7,7 +7,8 @@ stream (`LEAD_S` + k x `STAGGER_S`): no two streams speak in step (batches are n
 by accident), and each stream's WER is comparable with one stream's. All in `monitor`
 mode, tiny.en. For each N it prints CPU-s per audio-s per stream (while the streams play: not
 start-up, not the analyses when a recording ends), commit latency p50/p95 (wall time a
-segment was committed minus when its last word was spoken), the lag at the stream's end
+segment was committed minus when its last word was spoken; for a `live` stream, each word:
+its growing segment's first update that reached it), the lag at the stream's end
 (its last line, after the stream ended), and WER per stream
 against the one-stream WER; then the largest N kept up with (finished within 15 s of the
 end, WER within +0.02 of one stream). Also one `live` stream beside 4 `monitor` ones in
@@ -109,10 +110,15 @@ def in_one_process(workdir: Path, n: int, paragraphs: int, live: int = 0) -> Run
     bus = EventBus()
     all_stations = stations(workdir.parent / "audio", n, paragraphs)
     commits: list[tuple[int, float, float]] = []  # (recording, wall time, end_s)
-    bus.subscribe(
-        lambda e: commits.append((e.recording_id, time.monotonic(), e.end_s)) if e.final else None,
-        SegmentCommitted,
-    )
+    live_ids: set[int] = set()
+
+    def committed(event: SegmentCommitted) -> None:
+        # A monitor segment is committed whole (final); a live one grows as its words
+        # commit, and each update's end is the newest committed word's.
+        if event.final or event.recording_id in live_ids:
+            commits.append((event.recording_id, time.monotonic(), event.end_s))
+
+    bus.subscribe(committed, SegmentCommitted)
     sessions = []
     for k, station in enumerate(all_stations):
         job = RecordingJob(
@@ -123,6 +129,8 @@ def in_one_process(workdir: Path, n: int, paragraphs: int, live: int = 0) -> Run
         )
         session = LiveSession(job, library, settings, bus)
         session.start()
+        if job.mode == "live":
+            live_ids.add(session.recording_id)
         sessions.append((session, station, time.monotonic()))
     cpu = CpuSampler()  # from when every stream runs (model loaded, readers started)
     run = Run()
@@ -138,7 +146,7 @@ def in_one_process(workdir: Path, n: int, paragraphs: int, live: int = 0) -> Run
         run.audio_s += station.seconds
         latencies = [t - (started + end) for t, end in mine]
         if session.job.mode == "live":
-            run.live_latencies += latencies
+            run.live_latencies += word_latencies(library, session.recording_id, mine, started)
         else:
             run.latencies += latencies
     run.cpu_s = cpu.used_until(max(last_commits))
@@ -149,6 +157,20 @@ def in_one_process(workdir: Path, n: int, paragraphs: int, live: int = 0) -> Run
     cpu.stop()
     close(all_stations)
     return run
+
+
+def word_latencies(library, recording_id: int, updates, started: float) -> list[float]:
+    """Each word's commit latency in a `live` recording: the first update (wall time, end)
+    whose end reaches the word's end committed it (committed words keep their times)."""
+    updates = sorted(updates, key=lambda u: u[0])
+    latencies = []
+    for segment in library.segments.for_recording(recording_id):
+        for word in segment.words:
+            end = float(word[1])
+            at = next((t for t, reached in updates if reached >= end - 1e-3), None)
+            if at is not None:
+                latencies.append(at - (started + end))
+    return latencies
 
 
 class CpuSampler:
