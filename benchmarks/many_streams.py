@@ -103,8 +103,11 @@ def close(all_stations: list[Station]) -> None:
         station.server.close()
 
 
-def in_one_process(workdir: Path, n: int, paragraphs: int, live: int = 0) -> Run:
-    """N sessions (the first `live` of them in live mode) in this process."""
+def in_one_process(
+    workdir: Path, n: int, paragraphs: int, live: int = 0, live_clip_s: float | None = None
+) -> Run:
+    """N sessions (the first `live` of them in live mode, its clips analysed every
+    `live_clip_s` if given) in this process."""
     settings = load_settings(db=str(workdir / "one.db"), data_dir=str(workdir / "one"))
     library = Library(settings.db_url)
     bus = EventBus()
@@ -126,6 +129,7 @@ def in_one_process(workdir: Path, n: int, paragraphs: int, live: int = 0) -> Run
             mode="live" if k < live else "monitor",
             duration_s=station.seconds,
             chat="off",
+            summary_clip_s=live_clip_s if k < live else None,
         )
         session = LiveSession(job, library, settings, bus)
         session.start()
@@ -295,6 +299,11 @@ def main() -> None:
     )
     parser.add_argument("--live-beside", type=int, default=4, help="0 skips the live check")
     parser.add_argument(
+        "--live-clip-s",
+        type=float,
+        help="analyse the live stream's clips this often (the demo: 20), beside the monitors",
+    )
+    parser.add_argument(
         "--live-alone", action="store_true", help="also one live stream on its own, for comparison"
     )
     parser.add_argument(
@@ -350,7 +359,9 @@ def main() -> None:
             print(f"largest N kept up with, {label}: {n}")
     if args.live_beside:
         shutil.rmtree(workdir / "live_beside", ignore_errors=True)
-        run = in_one_process(workdir / "live_beside", args.live_beside + 1, args.paragraphs, 1)
+        run = in_one_process(
+            workdir / "live_beside", args.live_beside + 1, args.paragraphs, 1, args.live_clip_s
+        )
         print(
             f"\nlive stream beside {args.live_beside} monitor streams, one process: commit "
             f"latency p50 {pct(run.live_latencies, 50)} s, p95 {pct(run.live_latencies, 95)} s;"
