@@ -148,11 +148,10 @@ def in_one_process(
         text = " ".join(s.text for s in library.segments.for_recording(session.recording_id))
         run.wers.append(wer(station.text, text))
         run.audio_s += station.seconds
-        latencies = [t - (started + end) for t, end in mine]
         if session.job.mode == "live":
             run.live_latencies += word_latencies(library, session.recording_id, mine, started)
         else:
-            run.latencies += latencies
+            run.latencies += [t - (started + end) for t, end in mine]
     run.cpu_s = cpu.used_until(max(last_commits))
     run.audio_s = sum(
         max(0.0, min(last, started + st.seconds) - cpu.started)

@@ -138,9 +138,13 @@ _TAGS = re.compile(
 )
 # A name as ad copy says it: consecutive capitalised words ("Archer Luxury Travel").
 _NAME = re.compile(r"[A-Z][\w&'.-]*(?: (?:[A-Z][\w&'.-]*|of|and|&)){0,4}(?<![ ,])")
+# Endings of the web addresses that ads read out (`nlp.station_breaks` adds a few of its own).
+WEB_ENDINGS = (
+    "com", "org", "net", "us", "fm", "tv", "info", "biz", "io", "edu", "events", "shop", "store",
+    "app", "online",
+)  # fmt: skip
 _DOMAIN = re.compile(
-    r"\b(?:www\.)?([\w-]{3,})(?:\.| dot )(?:com|org|net|us|fm|tv|info|biz|io|edu|events|shop"
-    r"|store|app|online)\b",
+    rf"\b(?:www\.)?([\w-]{{3,}})(?:\.| dot )(?:{'|'.join(WEB_ENDINGS)})\b",
     re.I,
 )
 _NOT_NAMES = frozenset(

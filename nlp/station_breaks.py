@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.ads import ad_cues, names_the_sponsor, sounds_like_selling
+from nlp.ads import WEB_ENDINGS, ad_cues, names_the_sponsor, sounds_like_selling
 from nlp.types import split_sentences
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ _NOT_CALL_SIGNS = frozenset(
 _DIAL = re.compile(
     r"\b(?:\d{2,4}(?:\.\d)?\s*(?:FM|AM)\b|(?:FM|AM)\s*\d{2,4}\b|\d{2,3}\.\d\s+(?:FM\b|[KW][A-Z]{2,3}\b))"
 )
-_TLD = r"(?:com|org|net|fm|gov|us|tv|radio|info|biz|io|edu|events|shop|store|app|news|online)"
+_TLD = f"(?:{'|'.join((*WEB_ENDINGS, 'gov', 'radio', 'news'))})"
 _WEB = re.compile(rf"\b[\w-]+\.{_TLD}\b|\bdot com\b", re.IGNORECASE)
 _PHONE = re.compile(r"\b(?:1-)?(?:\d{3}-)?\d{3}-(?:\d{4}|[A-Z]{4})\b|\b8[0-9]{2}-[A-Z]{3,}")
 # Stock phrases, in any case: matched against the lower-cased text (faster than IGNORECASE).

@@ -36,13 +36,16 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from radio_summaries import LABELS as PICK_LABELS  # noqa: E402
+from radio_summaries import sentence_key as pick_key  # noqa: E402  (the labels file's key)
 
 from ingest.transcripts import read_transcript  # noqa: E402
 from nlp.embeddings import load_sentence_encoder  # noqa: E402
 from nlp.station_breaks import HEAD_PATH, station_break_flags  # noqa: E402
 
 LABELS_PATH = HEAD_PATH.with_name("station_breaks_labels.json")
-PICK_LABELS = ROOT / "benchmarks" / "radio_summaries_labels.json"
 PICK_CLASSES = {"break": True, "ad": True, "lyrics": True, "programme": False}  # not "empty"
 
 
@@ -54,11 +57,6 @@ def sentence_key(text: str) -> str:
 from nlp.summarize import MIN_WORDS, utterances_from_segments  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "wavepulse"
-
-
-def pick_key(text: str) -> str:
-    """How `benchmarks/radio_summaries_labels.json` names a sentence."""
-    return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:16]
 
 
 def held_out_texts(folder: Path) -> set[str]:
