@@ -40,14 +40,27 @@ from nlp.types import join_words  # noqa: E402
 SR = 16000
 
 
+def decode_cost(text: str) -> tuple[float, float]:
+    """`--cost`'s "A,B", or a message that says what is wrong with it."""
+    try:
+        fixed, per_second = (float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected two numbers A,B (seconds per decode, per audio second), got {text!r}"
+        ) from None
+    return fixed, per_second
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--worst", type=int, default=10, help="latest words to list")
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "sl-bench"))
-    parser.add_argument("--cost", help="A,B: a decode of S s of audio takes A + B*S s")
+    parser.add_argument(
+        "--cost", type=decode_cost, help="A,B: a decode of S s of audio takes A + B*S s"
+    )
     args = parser.parse_args()
-    cost = [float(x) for x in args.cost.split(",")] if args.cost else None
+    cost = args.cost
     wav, reference = build(Path(args.workdir))
     audio = decode_to_array(str(wav))
     backend = WhisperBackend(AsrOptions(model=args.model), Path(args.workdir) / "models")
