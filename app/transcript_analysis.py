@@ -9,7 +9,6 @@ when the session ends, every clip and the whole recording are summarised.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 
@@ -21,6 +20,7 @@ from app.events import (
     SummaryUpdated,
     TutorialsUpdated,
 )
+from nlp.live_priority import BACKGROUND_NICENESS, pause_for_live, run_in_background
 from storage import Library
 
 log = logging.getLogger(__name__)
@@ -118,20 +118,15 @@ def analyse_recording(library: Library, recording_id: int, punctuate: bool | Non
     return "; ".join(notes)
 
 
-ANALYSIS_NICENESS = 10
+ANALYSIS_NICENESS = BACKGROUND_NICENESS
 
 
 def yield_cpu_to_transcription() -> None:
-    """Lower this thread's CPU priority (Linux schedules threads one by one): on a busy
-    machine the live transcript, which the user is watching, goes before a clip summary
-    that can come a few seconds later. Best effort: elsewhere nothing changes."""
-    try:
-        me = threading.get_native_id()
-        os.setpriority(
-            os.PRIO_PROCESS, me, max(os.getpriority(os.PRIO_PROCESS, me), ANALYSIS_NICENESS)
-        )
-    except (AttributeError, OSError) as exc:
-        log.debug("Cannot lower the analysis thread's priority: %s", exc)
+    """Make this thread background work: on a busy machine the live transcript, which the
+    user is watching, goes before a clip summary that can come a few seconds later. Its
+    priority is lowered, and its ONNX batches and clips pause while a live decode runs
+    (`nlp.live_priority`)."""
+    run_in_background(ANALYSIS_NICENESS)
 
 
 class LiveClipAnalysis:
@@ -206,6 +201,7 @@ class LiveClipAnalysis:
 
             summarizer = Summarizer(idf=library_idf(self.library))
             for clip in clips(utterances_from_segments(segments), self.clip_s):
+                pause_for_live()
                 clip_start = (clip[0].start_s // self.clip_s) * self.clip_s
                 summary = summarizer.summarize_clip(clip, self.title, first=clip_start == 0)
                 sentences = [(u.start_s, u.end_s, u.text) for u in summary.picks]
@@ -216,7 +212,9 @@ class LiveClipAnalysis:
                         self.recording_id, "clip", clip_start, clip_end, tuple(sentences)
                     )
                 )
+            pause_for_live()
             self._publish_keywords((end // self.clip_s - 1) * self.clip_s)
+            pause_for_live()
             self._publish_tutorials(" ".join(text for _s, _e, text in segments), end)
         except USER_ERRORS as exc:
             log.warning("Clip summary failed: %s", exc)

@@ -18,7 +18,6 @@ decode, and the batch goes on with what is left.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 import weakref
@@ -31,6 +30,7 @@ import numpy as np
 
 from nlp.asr import SAMPLE_RATE, Decoded, WhisperBackend, drop_repetition_loops
 from nlp.batched_asr import WINDOW_S, BatchItem, DecodedItem, decode_batch
+from nlp.live_priority import live_decode, lower_this_threads_priority
 
 log = logging.getLogger(__name__)
 
@@ -207,17 +207,6 @@ class DecodingService:
             request.future.set_result(result)
 
 
-def lower_this_threads_priority(niceness: int) -> None:
-    """This thread (and the threads it creates from now on) at `niceness` or lower
-    priority. Best effort: elsewhere nothing changes."""
-    try:
-        me = threading.get_native_id()
-        if os.getpriority(os.PRIO_PROCESS, me) < niceness:
-            os.setpriority(os.PRIO_PROCESS, me, niceness)
-    except (AttributeError, OSError) as exc:
-        log.debug("Cannot lower the decoding thread's priority: %s", exc)
-
-
 _services: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _services_lock = threading.Lock()
 
@@ -268,6 +257,12 @@ class SharedBackend:
         return self.backend.model_path
 
     def decode(self, audio: np.ndarray, prompt: str = "", beam_size: int | None = None) -> Decoded:
+        if self.priority == LIVE:  # background analyses pause while it decodes
+            with live_decode():
+                return self._decode(audio, prompt, beam_size)
+        return self._decode(audio, prompt, beam_size)
+
+    def _decode(self, audio: np.ndarray, prompt: str, beam_size: int | None) -> Decoded:
         language = self.backend.language
         if language is None or len(audio) > WINDOW_S * SAMPLE_RATE:
             return self.backend.decode(audio, prompt, beam_size=beam_size)

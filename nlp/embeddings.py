@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from nlp.errors import ModelUnavailable
+from nlp.live_priority import pause_for_live
 
 MAX_TOKENS = 64  # enough for a sentence's gist; halves the cost on long radio sentences
 BATCH = 32
@@ -53,6 +54,7 @@ class SentenceEncoder:
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
         out = np.zeros((len(sentences), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(order), batch):
+            pause_for_live()  # in background analyses: the live stream's decode first
             rows = order[start : start + batch]
             encodings = tokenizer.encode_batch([sentences[i] for i in rows])
             ids = np.array([e.ids for e in encodings], dtype=np.int64)

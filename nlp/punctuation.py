@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from nlp.errors import ModelUnavailable
+from nlp.live_priority import pause_for_live
 
 MODELS = Path(__file__).resolve().parent.parent / "resources" / "models"
 ADAPTER = "punctuation_adapter.npz"
@@ -171,6 +172,7 @@ class PunctuationModel:
         distance = [float("inf")] * n
         starts = list(range(0, max(1, n - self.window + self.stride), self.stride))
         for batch_start in range(0, len(starts), self.batch):
+            pause_for_live()  # in background analyses: the live stream's decode first
             chunk = starts[batch_start : batch_start + self.batch]
             encodings = self.tokenizer.encode_batch(
                 [list(words[s : s + self.window]) for s in chunk], is_pretokenized=True

@@ -23,6 +23,7 @@ from nlp.decoding_service import (
     SharedBackend,
     service_for,
 )
+from nlp.live_priority import live_decoding, pause_for_live, run_in_background
 from nlp.streaming import MonitorTranscriber
 from nlp.types import join_words
 from tests.conftest import wer
@@ -274,3 +275,40 @@ def test_the_token_budget_does_not_cut_fast_speech_short(backend, speech_dir, mo
     [unlimited] = decode_batch(backend.model, [BatchItem(audio, "", "en", 5)])
     assert text_of(budgeted.words) == text_of(unlimited.words)
     assert text_of(budgeted.words).rstrip(".").endswith("12 months")
+
+
+def test_background_analyses_pause_while_a_live_stream_decodes(backend, utterances):
+    """A live session's decode holds background work (clip analyses) until it ends; a
+    monitor session's decode does not."""
+    service = DecodingService(backend.model)
+    live = SharedBackend(backend, service, LIVE)
+    decoded_at: list[float] = []
+
+    def decode_live() -> None:
+        live.decode(utterances[3])
+        decoded_at.append(time.monotonic())
+
+    decoding = threading.Thread(target=decode_live)
+    decoding.start()
+    while not live_decoding() and decoding.is_alive():
+        time.sleep(0.002)
+    assert live_decoding(), "the live decode was not marked"
+    resumed_at: list[float] = []
+
+    def background_step() -> None:
+        run_in_background()
+        pause_for_live(30)
+        resumed_at.append(time.monotonic())
+
+    waiting = threading.Thread(target=background_step)
+    waiting.start()
+    decoding.join(60)
+    waiting.join(60)
+    assert resumed_at[0] >= decoded_at[0] - 0.05  # it went on only once the decode was over
+
+    seen_live: list[bool] = []
+    monitor = service.submit(BatchItem(utterances[1], "", "en", 5), MONITOR)
+    while not monitor.done():
+        seen_live.append(live_decoding())
+        time.sleep(0.005)
+    assert seen_live and not any(seen_live)
