@@ -12,10 +12,12 @@ its growing segment's first update that reached it), the lag at the stream's end
 (its last line, after the stream ended), and WER per stream
 against the one-stream WER; then the largest N kept up with (finished within 15 s of the
 end, WER within +0.02 of one stream). Also one `live` stream beside 4 `monitor` ones in
-one process: the live stream's commit latency.
+one process: the live stream's commit latency; with `--live-clip-s S` its clips are analysed
+every S s as in the demo, and how long after each clip's end its summary came is printed.
 
     .venv/bin/python benchmarks/many_streams.py [--counts 1,2,4,8,12,16] [--paragraphs 3]
         [--no-processes] [--max-processes 8] [--live-beside 4] [--live-alone]
+        [--live-clip-s 20]
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ import numpy as np  # noqa: E402
 from speech_programme import build  # noqa: E402
 
 from app.config import load_settings  # noqa: E402
-from app.events import EventBus, SegmentCommitted  # noqa: E402
+from app.events import EventBus, SegmentCommitted, SummaryUpdated  # noqa: E402
 from app.session import LiveSession, RecordingJob  # noqa: E402
 from nlp import decoding_service  # noqa: E402
 from storage import Library  # noqa: E402
@@ -83,6 +85,9 @@ class Run:
     end_lags: list[float] = field(default_factory=list)
     wers: list[float] = field(default_factory=list)
     live_latencies: list[float] = field(default_factory=list)
+    # a live stream's clip summaries: each clip's first one, published wall time minus
+    # when the clip's end was spoken (a clip is analysed once speech has moved past it)
+    summary_delays: list[float] = field(default_factory=list)
 
 
 def stations(directory: Path, n: int, paragraphs: int) -> list[Station]:
@@ -122,6 +127,13 @@ def in_one_process(
             commits.append((event.recording_id, time.monotonic(), event.end_s))
 
     bus.subscribe(committed, SegmentCommitted)
+    summaries: list[tuple[int, float, float]] = []  # (recording, wall time, clip end)
+
+    def summarised(event: SummaryUpdated) -> None:
+        if event.kind == "clip":
+            summaries.append((event.recording_id, time.monotonic(), event.end_s))
+
+    bus.subscribe(summarised, SummaryUpdated)
     sessions = []
     for k, station in enumerate(all_stations):
         job = RecordingJob(
@@ -150,6 +162,11 @@ def in_one_process(
         run.audio_s += station.seconds
         if session.job.mode == "live":
             run.live_latencies += word_latencies(library, session.recording_id, mine, started)
+            first_at: dict[float, float] = {}  # clip end -> when its first summary came
+            for rid, t, end in summaries:
+                if rid == session.recording_id and end <= station.seconds:
+                    first_at[end] = min(t, first_at.get(end, t))
+            run.summary_delays += [t - (started + end) for end, t in first_at.items()]
         else:
             run.latencies += [t - (started + end) for t, end in mine]
     run.cpu_s = cpu.used_until(max(last_commits))
@@ -366,6 +383,12 @@ def main() -> None:
             f"latency p50 {pct(run.live_latencies, 50)} s, p95 {pct(run.live_latencies, 95)} s;"
             f" monitor p95 {pct(run.latencies, 95)} s; live WER {run.wers[0]:.3f}"
         )
+        if args.live_clip_s:
+            print(
+                f"its {len(run.summary_delays)} clips' first summaries came "
+                f"p50 {pct(run.summary_delays, 50)} s, max {pct(run.summary_delays, 100)} s "
+                f"after their clip's end was spoken"
+            )
     if args.live_alone:
         shutil.rmtree(workdir / "live_alone", ignore_errors=True)
         run = in_one_process(workdir / "live_alone", 1, args.paragraphs, 1)
