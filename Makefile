@@ -27,6 +27,7 @@ benchmark: $(STAMP) system-deps
 	$(PY) benchmarks/asr_stream.py
 	$(PY) benchmarks/live_latency.py
 	$(PY) benchmarks/many_streams.py
+	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) benchmarks/demo_latency.py
 	$(PY) benchmarks/import_export.py
 	$(PY) benchmarks/chat_moderation.py
 	$(PY) benchmarks/chat_flood.py

@@ -294,6 +294,16 @@ class LiveSession:
         return self.wait()
 
     @property
+    def ended(self) -> bool:
+        """Whether the session is over (its result is ready)."""
+        return self._done.is_set()
+
+    @property
+    def received_s(self) -> float:
+        """How much of the stream has reached the app (its timeline's position)."""
+        return self._received_s
+
+    @property
     def lag_s(self) -> float:
         return max(0.0, self._received_s - self._transcribed_s)
 
