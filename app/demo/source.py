@@ -8,6 +8,7 @@ import http.server
 import logging
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -28,6 +29,17 @@ SEGMENT_S = 1.0
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A player that hangs up mid-segment (its session stopped, the window closed) is
+        normal: nothing to print. Anything else goes to the log, not to the terminal."""
+        if isinstance(sys.exc_info()[1], ConnectionError):  # broken pipe, reset, aborted
+            return
+        log.warning("The demo stream could not answer %s", client_address, exc_info=True)
 
 
 class DemoSource:
@@ -84,8 +96,7 @@ class DemoSource:
         )
         self._started_at = time.time()
         handler = functools.partial(_QuietHandler, directory=str(self._dir))
-        self._http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._http.daemon_threads = True
+        self._http = _QuietServer(("127.0.0.1", 0), handler)
         threading.Thread(target=self._http.serve_forever, daemon=True).start()
         threading.Thread(target=self._replay_chat, name="demo-chat", daemon=True).start()
         deadline = time.monotonic() + timeout_s
