@@ -92,7 +92,7 @@ def test_daemon_records_on_schedule_and_sigterm_ends_it_cleanly(run_cli, workdir
         daemon.kill()
     assert daemon.returncode == 0, err
     assert "started → recording #1" in err and "Stopped." in err
-    assert "library budget" in out  # committed text printed as it arrives
+    assert "library budget" in out.lower()  # committed text printed as it arrives
     [recording] = library.recordings.list()
     assert recording.status == "complete" and recording.title == "Loop"
     runs = run_cli("schedule", "runs").stdout
