@@ -12,7 +12,9 @@ instance of its own whose threads run at a lower CPU priority (`MONITOR_NICENESS
 schedules threads one by one and a thread inherits its creator's priority, so the instance
 is loaded from the service's lowered thread). A live step that arrives while a monitor
 batch runs no longer waits for the whole batch: the scheduler hands the cores to the live
-decode, and the batch goes on with what is left.
+decode, and the batch goes on with what is left. Each live decode is also marked
+(`nlp.live_priority.live_decode`), so background analyses (a live recording's clip
+summaries) wait for it to end before their next step.
 """
 
 from __future__ import annotations
