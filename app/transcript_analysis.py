@@ -20,7 +20,7 @@ from app.events import (
     SummaryUpdated,
     TutorialsUpdated,
 )
-from nlp.live_priority import BACKGROUND_NICENESS, pause_for_live, run_in_background
+from nlp.live_priority import pause_for_live, run_in_background
 from storage import Library
 
 log = logging.getLogger(__name__)
@@ -118,17 +118,6 @@ def analyse_recording(library: Library, recording_id: int, punctuate: bool | Non
     return "; ".join(notes)
 
 
-ANALYSIS_NICENESS = BACKGROUND_NICENESS
-
-
-def yield_cpu_to_transcription() -> None:
-    """Make this thread background work: on a busy machine the live transcript, which the
-    user is watching, goes before a clip summary that can come a few seconds later. Its
-    priority is lowered, and its ONNX batches and clips pause while a live decode runs
-    (`nlp.live_priority`)."""
-    run_in_background(ANALYSIS_NICENESS)
-
-
 class LiveClipAnalysis:
     """Analyses each clip of a live session as soon as speech has moved past it: its
     summary, the keyword strip and (for creative streams) tutorial recommendations.
@@ -177,7 +166,10 @@ class LiveClipAnalysis:
             self._wake.notify()
 
     def _work(self) -> None:
-        yield_cpu_to_transcription()
+        # Background work: the live transcript, which the user is watching, goes before a
+        # clip summary that can come a few seconds later (lower priority, and a pause
+        # before each step while a live decode runs).
+        run_in_background()
         while True:
             with self._wake:
                 while self._pending is None and not self._stopping:

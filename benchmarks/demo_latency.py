@@ -238,14 +238,25 @@ def main() -> None:
         "--no-clips", action="store_true", help="the demo without its clip analyses"
     )
     args = parser.parse_args()
+    if args.dump and not args.dump.resolve().parent.is_dir():
+        parser.error(f"--dump: the folder {args.dump.resolve().parent} does not exist")
     if args.no_chat or args.no_clips:
         without_chat_or_clips(not args.no_chat, not args.no_clips)
     with tempfile.TemporaryDirectory(prefix="streamlens-demo-bench-") as tmp:
         configure(Path(tmp))
         out = run_demo()
     latencies = out.get("latencies", [])
-    if args.dump:
-        args.dump.write_text(json.dumps(out, indent=1))
+    try:
+        report(out, latencies)
+    finally:  # the figures are printed first: a dump that cannot be written loses nothing
+        if args.dump:
+            try:
+                args.dump.write_text(json.dumps(out, indent=1))
+            except OSError as exc:
+                print(f"could not write {args.dump}: {exc}", file=sys.stderr)
+
+
+def report(out: dict, latencies: list[float]) -> None:
     print(f"platform {out['platform']}; {os.cpu_count()} CPUs; the demo in the main window")
     if out.get("timed_out") or not latencies:
         print(f"the demo did not finish or committed nothing: {out}")

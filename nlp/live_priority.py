@@ -1,10 +1,12 @@
 """Background analyses step aside while the watched stream decodes.
 
-A `live` stream's words must commit within about 3 s, and on two cores every decode of
-its current utterance needs both of them. Lowering the priority of the threads that
-analyse its clips (nice 10) is not enough: Linux still gives a nice-10 thread CPU time
-whenever a decode thread waits, and on the live-beside-4 benchmark with 20-s clip
-analyses the live stream's latency p95 rose from 2.6 s to 3.2-3.4 s.
+A `live` stream's words must commit within about 3 s, and each re-decode of its current
+utterance takes 0.6-1.1 s on this 2-core machine (`benchmarks/demo_latency.py`). Lowering
+the priority of the threads that analyse its clips (nice 10) does not keep them off the
+CPU: Linux still runs a nice-10 thread whenever a core is free for a moment, and one
+measurement (live stream beside 4 monitored ones, 20-s clip analyses) put the live p95 at
+3.2-3.4 s against 2.6 s without the analyses; a later same-hour comparison with and
+without the pause below could not tell them apart (p95 2.3-2.5 s).
 
 So work that can come a few seconds later marks its thread `background`
 (`run_in_background`), and the loops that do its heavy lifting (each ONNX batch, each
@@ -25,8 +27,8 @@ from contextlib import contextmanager
 log = logging.getLogger(__name__)
 
 BACKGROUND_NICENESS = 10
-# The longest one pause lasts. Live decodes take well under a second on two cores; a
-# background step that waited this long goes ahead (a summary late by seconds, not never).
+# The longest one pause lasts: longer than a live decode here (0.6-1.1 s), so a background
+# step that waited this long goes ahead (a summary late by seconds, not never).
 MAX_PAUSE_S = 2.0
 
 _condition = threading.Condition()

@@ -217,9 +217,10 @@ class LiveTranscriber(StreamingTranscriber):
     The committed text is Whisper's prompt; the buffer is trimmed at the end of a completed
     Whisper segment once it grows past `trim_s`, as whisper_streaming does. At 6 s rather
     than 10 the re-decodes of continuous speech stay short: in the built-in demo (a
-    monologue with few pauses) each took 0.6 s instead of 1.1 s and the words' commit
-    latency p95 fell from 4.2-4.8 s to 3.7 s (`benchmarks/demo_latency.py`); on the radio
-    programme p95 fell 4.41 -> 3.80 s and WER rose 0.129 -> 0.137 (`live_latency.py`).
+    monologue with few pauses) they cover about 7 s of audio instead of 9-10 s
+    (`benchmarks/demo_latency.py`). On the radio programme, same hour, p95 fell 4.41 ->
+    3.80 s and WER rose 0.129 -> 0.137 (`live_latency.py`); the demo's p95 gains were
+    within this machine's hour-to-hour swings (see the README's benchmark section).
     """
 
     def __init__(

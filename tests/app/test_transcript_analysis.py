@@ -7,7 +7,8 @@ import os
 from datetime import datetime
 
 from app.events import EventBus, KeywordsUpdated, SegmentCommitted, SummaryUpdated
-from app.transcript_analysis import ANALYSIS_NICENESS, LiveClipAnalysis, lacks_punctuation
+from app.transcript_analysis import LiveClipAnalysis, lacks_punctuation
+from nlp.live_priority import BACKGROUND_NICENESS
 from tests.app.helpers import open_library, wait_for
 from tests.nlp.test_summarize import TOPICS
 
@@ -213,5 +214,5 @@ def test_live_clip_analysis_uses_one_worker_and_merges_clips_that_wait(workdir, 
     assert calls[1:] == [(10.0, 70.0, "live-clip-analysis")]  # the rest, merged
     assert {name for _s, _e, name in calls} == {"live-clip-analysis"}
     # it yields the CPU to transcription, and only its own thread does
-    assert set(niceness) == {max(os.getpriority(os.PRIO_PROCESS, 0), ANALYSIS_NICENESS)}
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < ANALYSIS_NICENESS
+    assert set(niceness) == {max(os.getpriority(os.PRIO_PROCESS, 0), BACKGROUND_NICENESS)}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < BACKGROUND_NICENESS
