@@ -7,6 +7,7 @@ timeline: nothing committed is lost and the words spoken after the gap are there
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -58,6 +59,15 @@ def stations(tmp_path_factory):
     yield [radio.url for radio in radios], after_at
     for radio in radios:
         radio.close()
+
+
+def noted_gap(note: str) -> tuple[float, float]:
+    """The stretch, in whole seconds of the recording, that its "Nobody listened from … to …"
+    note names."""
+    found = re.search(r"Nobody listened from (\d+):(\d\d):(\d\d) to (\d+):(\d\d):(\d\d)", note)
+    assert found, note
+    h1, m1, s1, h2, m2, s2 = (int(part) for part in found.groups())
+    return h1 * 3600 + m1 * 60 + s1, h2 * 3600 + m2 * 60 + s2
 
 
 def wait_for(condition, timeout: float, what):
@@ -128,17 +138,22 @@ def test_two_workers_record_four_streams_and_one_survives_a_kill_9(
                 for segment_id, text in committed[recording.id].items():
                     assert kept.get(segment_id) == text  # nothing committed was lost
 
-        # The continued recordings go on on their timeline: AFTER comes later there than on
-        # the others by about the time nobody listened (the radio played on from the cut).
+        # The continued recordings go on on their wall-clock timeline: the radio played on
+        # from the cut, so AFTER comes later there than on the others, by no more than the
+        # stretch the recording notes nobody listened. (A timeline restarted where the
+        # victim's audio ended would put AFTER earlier, not later.) How much later depends on
+        # how fast the survivor took over, which varies with the machine's load.
         def drought_at(recording_id: int) -> float:
             segments = library.segments.for_recording(recording_id)
             return min(s.start_s for s in segments if "drought" in s.text.lower())
 
         for recording in recordings:
+            shift = drought_at(recording.id) - after_at
             if recording.id in victim_ids:
-                assert drought_at(recording.id) > after_at + 3.0
+                unheard_from, unheard_to = noted_gap(recording.error)
+                assert 0.5 < shift < unheard_to - unheard_from + 2.0, (shift, recording.error)
             else:
-                assert abs(drought_at(recording.id) - after_at) < 4.0
+                assert abs(shift) < 4.0
 
         run = subprocess.run(
             [sys.executable, str(ROOT / "main.py"), "search", '"summer drought"'],
