@@ -28,6 +28,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 POLL_S = 0.05
 STOP_AFTER_S = 150.0  # a demo that never ends is a failure, not a wait
@@ -190,11 +191,9 @@ def run_demo() -> dict:
         out["timed_out"] = time.monotonic() - started > STOP_AFTER_S
         out["had_view"] = had_view
         if session is not None and session.recording_id is not None:
-            words = [
-                float(w[1])
-                for segment in window.library.segments.for_recording(session.recording_id)
-                for w in segment.words
-            ]
+            segments = window.library.segments.for_recording(session.recording_id)
+            words = [float(w[1]) for segment in segments for w in segment.words]
+            out["text"] = " ".join(segment.text for segment in segments)
             latencies, timeline = [], []
             for end in words:
                 arrived, committed = watch.arrived(end), watch.committed(end)
@@ -224,6 +223,16 @@ def run_demo() -> dict:
     QTimer.singleShot(500, check)
     app.exec()
     return out
+
+
+def demo_wer(text: str) -> float:
+    """The live transcript's word error rate against the monologue the demo speaks (what a
+    faster commit policy may cost)."""
+    from asr_stream import wer
+
+    from app.demo.script import MONOLOGUE
+
+    return wer(" ".join(MONOLOGUE), text)
 
 
 def pct(values: list[float], q: float) -> str:
@@ -265,6 +274,7 @@ def report(out: dict, latencies: list[float]) -> None:
         f"live commit latency from audio arrival, {len(latencies)} of {out['words']} words: "
         f"p50 {pct(latencies, 50)} s, p95 {pct(latencies, 95)} s, max {pct(latencies, 100)} s"
     )
+    print(f"live WER {demo_wer(out.get('text', '')):.3f} against the demo's script")
     delays = out["summary_delays"]
     print(
         f"worst lag shown {out['worst_lag_s']:.1f} s; {len(delays)} clips' first summaries came "

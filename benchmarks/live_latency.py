@@ -10,6 +10,8 @@ closed the utterance).
 With `--cost A,B` a decode of S seconds of audio takes A + B·S seconds of the replay's clock
 instead of the time it really took: the commit policy's latency without the machine's load,
 the same from run to run, for comparing policies (the decoding still really runs).
+`--settle off` replays plain LocalAgreement-2, without the settled-word commit
+(`nlp.streaming.SETTLE_S`).
 
     .venv/bin/python benchmarks/live_latency.py [--model tiny.en] [--worst 10] [--cost 0.25,0.04]
 """
@@ -34,7 +36,7 @@ from app.session import CHUNK_S, JOIN_MAX_S  # noqa: E402
 from ingest.ffmpeg import decode_to_array  # noqa: E402
 from nlp.asr import AsrOptions, WhisperBackend  # noqa: E402
 from nlp.decoding_service import LIVE, DecodingService, SharedBackend  # noqa: E402
-from nlp.streaming import LiveTranscriber  # noqa: E402
+from nlp.streaming import SETTLE_S, LiveTranscriber  # noqa: E402
 from nlp.types import join_words  # noqa: E402
 
 SR = 16000
@@ -59,13 +61,21 @@ def main() -> None:
     parser.add_argument(
         "--cost", type=decode_cost, help="A,B: a decode of S s of audio takes A + B*S s"
     )
+    parser.add_argument(
+        "--settle",
+        type=lambda text: None if text == "off" else float(text),
+        default=SETTLE_S,
+        help="commit disagreed words this many seconds behind the live edge ('off': never)",
+    )
     args = parser.parse_args()
     cost = args.cost
     wav, reference = build(Path(args.workdir))
     audio = decode_to_array(str(wav))
     backend = WhisperBackend(AsrOptions(model=args.model), Path(args.workdir) / "models")
     backend.decode(audio[: SR * 2])  # warm-up
-    transcriber = LiveTranscriber(SharedBackend(backend, DecodingService(backend.model), LIVE))
+    transcriber = LiveTranscriber(
+        SharedBackend(backend, DecodingService(backend.model), LIVE), settle_s=args.settle
+    )
     decodes: list[tuple[float, float]] = []  # (seconds of audio decoded, seconds it took)
     decode = transcriber._decode
     excess = [0.0]  # simulated minus real decoding time, in the current push

@@ -77,6 +77,19 @@ class HypothesisBuffer:
         self.committed_in_buffer.extend(commit)
         return commit
 
+    def commit_settled(self, before: float) -> list[Word]:
+        """Commit the pending words of the newest hypothesis that end before `before`,
+        agreed on or not: audio well behind the live edge has been heard with its right
+        context, and a hypothesis that has is the better guess than waiting for another."""
+        count = 0
+        while count < len(self.buffer) and self.buffer[count].end <= before:
+            count += 1
+        commit, self.buffer = self.buffer[:count], self.buffer[count:]
+        if commit:
+            self.last_committed_time = commit[-1].end
+            self.committed_in_buffer.extend(commit)
+        return commit
+
     def force_commit(self, words: list[Word]) -> None:
         """Take `words` as committed without agreement (the caller bounds latency); the
         pending hypothesis is dropped and the next one is compared from their end."""

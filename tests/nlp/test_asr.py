@@ -53,6 +53,20 @@ def test_streaming_modes_commit_every_word_once_in_order(backend, programme_wav,
     assert starts[0] >= 51.0 and words[-1].end <= 50.0 + len(audio) / 16000 + 0.1
 
 
+@pytest.mark.parametrize("settle_s", [None, 0.0])
+def test_live_commits_settled_words_without_waiting_for_agreement(backend, programme_wav, settle_s):
+    """Plain LocalAgreement-2 commits nothing before a second hypothesis; with `settle_s=0`
+    every word of the newest hypothesis is settled, so the first decode commits."""
+    audio = decode_to_array(str(programme_wav))
+    transcriber = LiveTranscriber(backend, settle_s=settle_s)
+    first_commit_after = None
+    for i in range(0, len(audio), 8000):
+        if transcriber.push(audio[i : i + 8000], i / 16000):
+            first_commit_after = transcriber.decode_calls
+            break
+    assert first_commit_after == (1 if settle_s == 0.0 else 2)
+
+
 def test_silence_costs_no_decoding(backend):
     transcriber = LiveTranscriber(backend)
     quiet = np.zeros(16000 * 20, dtype=np.float32)

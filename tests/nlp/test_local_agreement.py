@@ -111,3 +111,19 @@ def test_an_empty_hypothesis_keeps_the_previous_one_to_agree_with():
     assert buf.flush() == []
     buf.insert(hyp((0.0, "the"), (0.4, "station"), (0.8, "supporters")))
     assert words_of(buf.flush()) == "the station"
+
+
+def test_settled_words_commit_without_agreement_and_only_up_to_the_time_given():
+    buf = HypothesisBuffer()
+    buf.insert(hyp((0.0, "the"), (0.4, "paint"), (0.8, "brush")))
+    buf.flush()
+    buf.insert(hyp((0.0, "the"), (0.4, "paintbrush"), (0.9, "is"), (1.3, "soft")))
+    assert [w.text for w in buf.flush()] == [" the"]  # "paint" vs "paintbrush": no agreement
+    # "paintbrush" (ends 0.7) and "is" (ends 1.2) are behind 1.25: taken as the newer
+    # hypothesis has them; "soft" (ends 1.6) is too near the live edge and waits.
+    assert [w.text for w in buf.commit_settled(before=1.25)] == [" paintbrush", " is"]
+    assert buf.last_committed_time == 1.2
+    assert buf.uncommitted() == hyp((1.3, "soft"))
+    buf.insert(hyp((0.4, "paintbrush"), (0.9, "is"), (1.3, "soft"), (1.7, "today")))
+    assert [w.text for w in buf.flush()] == [" soft"]  # nothing committed twice
+    assert buf.commit_settled(before=0.5) == []  # nothing pending ends that early
