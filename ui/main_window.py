@@ -340,7 +340,7 @@ class MainWindow(QMainWindow):
         worker = workers.Worker(session.start)
         worker.signals.returned.connect(lambda rid: self._session_started(view, rid))
         worker.signals.errored.connect(lambda message: self._session_failed(view, message))
-        workers.start(worker)
+        workers.start_at_full_priority(worker)  # what it starts is the watched stream
         return view
 
     def _wire(self, view: LiveView, session: LiveSession) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 
 import pytest
 
@@ -67,6 +69,11 @@ def test_start_demo_shows_transcript_and_flagged_chat_within_a_minute(window, qt
     qtbot.waitUntil(lambda: bool(window.demos), timeout=20000)
     [view] = [v for v in window.sessions if isinstance(v, LiveView)]
     qtbot.waitUntil(lambda: "mountain" in view.transcript_text().lower(), timeout=60000)
+    # The watched stream transcribes at the window's priority, not the pool's lowered one.
+    [transcriber] = [t for t in threading.enumerate() if t.name == "transcriber"]
+    assert os.getpriority(os.PRIO_PROCESS, transcriber.native_id) == os.getpriority(
+        os.PRIO_PROCESS, threading.get_native_id()
+    )
     # The chat's model loads on the recorder's own thread (skops imports scikit-learn and
     # torch, seconds on a busy machine); its first verdicts come after that.
     qtbot.waitUntil(lambda: any("⚑" in line for line in view.chat.lines()), timeout=90000)

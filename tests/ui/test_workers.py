@@ -26,6 +26,29 @@ def test_a_background_task_runs_below_the_windows_priority_and_reports_back(qtbo
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == gui_before
 
 
+def test_a_task_at_full_priority_and_the_threads_it_starts_keep_the_callers_niceness(qtbot):
+    def niceness_of_a_thread_started_here() -> tuple[int, int]:
+        seen = []
+        child = threading.Thread(
+            target=lambda: seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        )
+        child.start()
+        child.join()
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), seen[0]
+
+    gui = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    results = []
+    for start in (workers.start, workers.start_at_full_priority):
+        worker = workers.Worker(niceness_of_a_thread_started_here)
+        worker.signals.returned.connect(results.append)
+        with qtbot.waitSignal(worker.signals.finished, timeout=10_000):
+            start(worker)
+    qtbot.waitUntil(lambda: len(results) == 2)
+    lowered = max(gui, workers.WORKER_NICENESS)
+    assert results == [(lowered, lowered), (gui, gui)]
+    assert workers.finish_all(timeout_s=5)
+
+
 def test_a_failing_task_reports_a_sentence_not_a_traceback(qtbot):
     def broken() -> None:
         raise ValueError("the archive ends mid-frame")
