@@ -74,12 +74,12 @@ class DecodingService:
     fitted windows, which ignore prompts, so prompts do not split them.
 
     Two lanes. The service's thread decodes at the priority it was started with. Once a
-    live stream is active (`note_live`) and a `yielding_model` loader was given, monitor
-    batches go to a second thread lowered to `niceness`, decoding on a model instance
-    loaded there (so its compute threads are lowered too): the live stream's own decodes
-    get the cores first. When no live stream has been active for `LIVE_ACTIVE_S`, monitor
-    work is back on the first lane: a process that only monitors does not yield its CPU to
-    every other program on the machine."""
+    live stream is active (`note_live`), monitor work waits and a `yielding_model` loader
+    was given, monitor batches go to a second thread lowered to `niceness`, decoding on a
+    model instance loaded there (so its compute threads are lowered too): the live stream's
+    own decodes get the cores first. When no live stream has been active for
+    `LIVE_ACTIVE_S`, monitor work is back on the first lane: a process that only monitors
+    does not yield its CPU to every other program on the machine."""
 
     def __init__(
         self,
@@ -110,11 +110,7 @@ class DecodingService:
         """A live stream is decoding beside the service: monitor work yields to it."""
         with self._wake:
             self._live_seen_at = time.monotonic()
-            if self._yielding_loader is not None and self._yielding_thread is None:
-                self._yielding_thread = threading.Thread(
-                    target=self._run, args=(True,), name="decoding-service-yielding", daemon=True
-                )
-                self._yielding_thread.start()
+            self._open_yielding_lane_if_needed()
             self._wake.notify_all()
 
     def submit(self, item: BatchItem, priority: int = MONITOR) -> Future:
@@ -123,8 +119,22 @@ class DecodingService:
             if priority == LIVE:
                 self._live_seen_at = time.monotonic()
             self._waiting.append(_Request(priority, next(self._seq), item, future))
+            self._open_yielding_lane_if_needed()
             self._wake.notify_all()
         return future
+
+    def _open_yielding_lane_if_needed(self) -> None:
+        """Start the lowered lane (which loads its model) once monitor work waits beside an
+        active live stream; not before: a live stream alone, the demo's case, would pay a
+        second model load for nothing. Until it is loaded, monitor work stays on the first
+        lane (called with the lock held)."""
+        if self._yielding_loader is None or self._yielding_thread is not None:
+            return
+        if self._live_active() and any(r.priority == MONITOR for r in self._waiting):
+            self._yielding_thread = threading.Thread(
+                target=self._run, args=(True,), name="decoding-service-yielding", daemon=True
+            )
+            self._yielding_thread.start()
 
     def decode(self, item: BatchItem, priority: int = MONITOR) -> DecodedItem:
         """Blocks until the item is decoded (raises what decoding it raised)."""
@@ -215,7 +225,8 @@ _services_lock = threading.Lock()
 
 def service_for(backend: WhisperBackend) -> DecodingService:
     """The process's decoding service for a backend's loaded model (created on first use;
-    it loads a second instance at `MONITOR_NICENESS` when a live stream first appears)."""
+    it loads a second instance at `MONITOR_NICENESS` when monitor work first meets a live
+    stream)."""
     from nlp.models import default_cpu_threads, fresh_whisper
 
     with _services_lock:

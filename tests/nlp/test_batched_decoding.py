@@ -236,9 +236,9 @@ def thread_niceness() -> dict[int, int]:
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
 def test_monitor_work_yields_to_a_live_stream_only_while_one_is_active(backend, utterances):
     """Without a live stream the service decodes at its usual priority on the process's
-    model. Once one is active, monitor batches go to a second lane, lowered to
-    `MONITOR_NICENESS`, on a model instance loaded there, so the compute threads it
-    creates are lowered too; the caller's thread keeps its priority."""
+    model. Once one is active and monitor work comes, monitor batches go to a second lane,
+    lowered to `MONITOR_NICENESS`, on a model instance loaded there, so the compute threads
+    it creates are lowered too; the caller's thread keeps its priority."""
     service = service_for(backend)
     assert service_for(backend) is service  # one per model, per process
     first = service.decode(BatchItem(utterances[0], "", "en", 5))
@@ -246,6 +246,9 @@ def test_monitor_work_yields_to_a_live_stream_only_while_one_is_active(backend, 
     assert service.yielding_model is None  # nobody live: nothing loaded, nothing lowered
     before = set(thread_niceness())
     service.note_live()
+    time.sleep(0.5)
+    assert service._yielding_thread is None  # a live stream alone: no second model
+    service.decode(BatchItem(utterances[2], "", "en", 5))  # monitor work meets it
     assert service.yielding_ready.wait(60)
     assert service.yielding_model is not None and service.yielding_model is not backend.model
     service.note_live()
