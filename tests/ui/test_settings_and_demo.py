@@ -70,7 +70,8 @@ def test_start_demo_shows_transcript_and_flagged_chat_within_a_minute(window, qt
     [view] = [v for v in window.sessions if isinstance(v, LiveView)]
     qtbot.waitUntil(lambda: "mountain" in view.transcript_text().lower(), timeout=60000)
     # The watched stream transcribes at the window's priority, not the pool's lowered one.
-    [transcriber] = [t for t in threading.enumerate() if t.name == "transcriber"]
+    session = window.sessions[view]
+    [transcriber] = [t for t in session._threads if t.name == "transcriber"]
     assert os.getpriority(os.PRIO_PROCESS, transcriber.native_id) == os.getpriority(
         os.PRIO_PROCESS, threading.get_native_id()
     )
