@@ -94,8 +94,7 @@ _running: set[Worker] = set()
 
 def start(worker: Worker, pool: QThreadPool | None = None) -> Worker:
     """Run `worker` on the pool; keeps it alive until it finishes."""
-    _running.add(worker)
-    worker.signals.finished.connect(lambda: _running.discard(worker))
+    _keep_until_finished(worker)
     (pool or QThreadPool.globalInstance()).start(worker)
     return worker
 
@@ -108,15 +107,19 @@ def start_at_full_priority(worker: Worker) -> Worker:
     watched stream's decoding ran at nice 5, sharing the cores with its own clip analyses
     (nice 10) at 3:1 instead of 9:1. Call it from the GUI thread."""
     worker.keeps_priority = True
-    _running.add(worker)
-    worker.signals.finished.connect(lambda: _running.discard(worker))
+    _keep_until_finished(worker)
     thread = threading.Thread(target=worker.run, name="session-start", daemon=True)
-    _own_threads.append(thread)
+    _own_threads[:] = [t for t in _own_threads if t.is_alive()] + [thread]  # ended ones go
     thread.start()
     return worker
 
 
 _own_threads: list[threading.Thread] = []
+
+
+def _keep_until_finished(worker: Worker) -> None:
+    _running.add(worker)
+    worker.signals.finished.connect(lambda: _running.discard(worker))
 
 
 def finish_all(timeout_s: float = 30.0, pool: QThreadPool | None = None) -> bool:
