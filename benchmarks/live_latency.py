@@ -53,6 +53,16 @@ def decode_cost(text: str) -> tuple[float, float]:
     return fixed, per_second
 
 
+def settle_seconds(text: str) -> float | None:
+    """`--settle`'s seconds, None for "off", or a message that says what is wrong."""
+    if text == "off":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds or 'off', got {text!r}") from None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="tiny.en")
@@ -63,7 +73,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--settle",
-        type=lambda text: None if text == "off" else float(text),
+        type=settle_seconds,
         default=SETTLE_S,
         help="commit disagreed words this many seconds behind the live edge ('off': never)",
     )
