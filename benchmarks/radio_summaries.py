@@ -19,7 +19,10 @@ labels also train the station-break head (`scripts/train_station_breaks.py`, onl
 the held-out half never says), so the design rows of the rules with a head are in sample.
 The rules with break blocks read them over the whole recording, across clip boundaries. At
 the end, the detector's precision and recall against the hand labels on the first rule's
-held-out picks (which nothing filtered). `--cache` keeps the sentence vectors between runs.
+held-out picks (which nothing filtered). Last, the app rule's held-out picks as a second
+reader labelled them (`radio_summaries_labels_second_reader.json`: a session that did not
+tune the detector, reading without the first labels or the verdicts), with the two readers'
+agreement. `--cache` keeps the sentence vectors between runs.
 
     .venv/bin/python benchmarks/radio_summaries.py [--data ../shared/data/wavepulse] [--show]
         [--dump picks.json] [--cache /tmp/radio_vectors.npz] [--before-head old_head.json]
@@ -61,6 +64,8 @@ from nlp.summarize import (  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "wavepulse"
 LABELS = Path(__file__).resolve().parent / "radio_summaries_labels.json"
+# The app rule's held-out picks read again by someone who did not tune the detector.
+SECOND_READER = Path(__file__).resolve().parent / "radio_summaries_labels_second_reader.json"
 STRUCK = ("break", "ad", "empty")
 
 
@@ -133,6 +138,30 @@ def read_labels(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     return json.loads(path.read_text())["labels"]
+
+
+def second_reading(
+    picks: list[str], first: dict[str, str], second: dict[str, str]
+) -> tuple[int, int, int, float]:
+    """The picks struck (break, ad or empty) by the second reader and by the first, how many
+    picks the second reader labelled, and Cohen's kappa of the two readers' struck-or-not
+    over the distinct sentences both labelled (chance-corrected agreement: 1 is perfect)."""
+    read = [t for t in picks if sentence_key(t) in second]
+    by_second = sum(second[sentence_key(t)] in STRUCK for t in read)
+    by_first = sum(first.get(sentence_key(t)) in STRUCK for t in read)
+    pairs = [
+        (second[k] in STRUCK, first[k] in STRUCK)
+        for k in {sentence_key(t) for t in read}
+        if k in first
+    ]
+    if not pairs:
+        return by_second, by_first, len(read), float("nan")
+    observed = sum(a == b for a, b in pairs) / len(pairs)
+    p_second = sum(a for a, _ in pairs) / len(pairs)
+    p_first = sum(b for _, b in pairs) / len(pairs)
+    chance = p_second * p_first + (1 - p_second) * (1 - p_first)
+    kappa = (observed - chance) / (1 - chance) if chance < 1 else 1.0
+    return by_second, by_first, len(read), kappa
 
 
 def detector_agreement(recordings, picks: list[str], labels: dict[str, str], encoder) -> None:
@@ -215,6 +244,7 @@ def main() -> int:
     shown: dict[str, list[list[str]]] = {}
     dumped = []
     first_rule_held_out: list[str] = []
+    app_held_out: list[str] = []
     held_out = {name for i, (name, _u) in enumerate(recordings) if i % 2 == 1}
     for label, (rule, head, blocks, ads) in rules.items():
         summarizer = Summarizer(
@@ -256,6 +286,8 @@ def main() -> int:
                 ]
             if half == "held out" and rule is five_words_or_more:
                 first_rule_held_out = texts_of_half
+            if half == "held out" and ads and head:
+                app_held_out = texts_of_half
             seconds = time.perf_counter() - started
             picks = len(texts_of_half)
             cued = sum(is_station_break(t) for t in texts_of_half)
@@ -274,6 +306,15 @@ def main() -> int:
             first_rule_held_out,
             labels,
             encoder,
+        )
+    second = read_labels(SECOND_READER)
+    if labels and second and app_held_out:
+        by_second, by_first, read, kappa = second_reading(app_held_out, labels, second)
+        print(
+            f"\nSecond reader (did not tune the detector), the app rule's held-out picks: "
+            f"{by_second} of {read} struck ({by_second / max(read, 1):.1%}), against "
+            f"{by_first} ({by_first / max(read, 1):.1%}) by the first reader; agreement on "
+            f"struck or not, Cohen's kappa {kappa:.2f}"
         )
     encoder.save()
     if args.struck:

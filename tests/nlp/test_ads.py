@@ -196,3 +196,28 @@ def test_a_long_gap_between_spot_lines_keeps_the_talk_between():
         (60.0, 64.0, "Call Valley Roofing today for your free inspection."),
     ]
     assert station_break_flags(talk) == [True, False, False, False, True]
+
+
+def test_second_reading_counts_struck_picks_and_chance_corrected_agreement():
+    """The radio benchmark's second-reader figure: struck picks counted per pick (a
+    sentence picked twice counts twice), kappa over distinct sentences, and a second reader
+    who agrees on everything scores 1 while one who strikes the opposite lines scores < 0."""
+    from benchmarks.radio_summaries import second_reading, sentence_key
+
+    picks = ["Call 555 1234 today.", "The council voted.", "The council voted.", "Rain later."]
+    first = {
+        sentence_key("Call 555 1234 today."): "ad",
+        sentence_key("The council voted."): "programme",
+        sentence_key("Rain later."): "break",
+    }
+    same = dict(first)
+    assert second_reading(picks, first, same) == (2, 2, 4, 1.0)
+    flipped = {
+        sentence_key("Call 555 1234 today."): "programme",
+        sentence_key("The council voted."): "ad",
+        sentence_key("Rain later."): "programme",
+    }
+    by_second, by_first, read, kappa = second_reading(picks, first, flipped)
+    assert (by_second, by_first, read) == (2, 2, 4)
+    assert kappa < 0
+    assert second_reading(picks, first, {})[2] == 0
