@@ -426,6 +426,14 @@ def main() -> int:
     )
     args = parser.parse_args()
     config = json.loads(args.config.read_text())
+    missing = [config[k] for k in ("train", "dev") if not (ROOT / config[k]).is_file()]
+    if missing:
+        print(
+            f"NormVio not found: {', '.join(missing)} (paths in {args.config} are relative to "
+            f"{ROOT}); put the data there or pass --config with other paths.",
+            file=sys.stderr,
+        )
+        return 2
     report_path = MODELS / "moderation_dev_report.json"
     previous = json.loads(report_path.read_text()) if report_path.exists() else []
     dev = read_split(ROOT / config["dev"])

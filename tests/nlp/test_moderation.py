@@ -366,3 +366,25 @@ def test_missing_foreign_or_untrusted_files_are_a_clear_error(tmp_path):
     np.savez(not_a_model, n_features=np.array([N_FEATURES]))
     with pytest.raises(ModelUnavailable, match="Cannot load"):
         load_model(not_a_model)
+
+
+def test_training_without_normvio_says_where_it_looked(tmp_path):
+    """The training script, pointed at data that is not there, names the missing files and
+    exits 2 instead of a traceback (a checkout whose ../shared lies elsewhere)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"train": "nowhere/train.jsonl", "dev": "nowhere/dev.jsonl"}))
+    done = subprocess.run(
+        [sys.executable, str(root / "scripts" / "train_moderation.py"), "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "NormVio not found: nowhere/train.jsonl, nowhere/dev.jsonl" in done.stderr
+    assert "Traceback" not in done.stderr
